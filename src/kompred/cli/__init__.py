@@ -1,0 +1,74 @@
+"""The ``kompred`` command: ``main(argv=None)`` dispatches to one module per subcommand.
+
+Each subcommand module has ``add_parser(subparsers)`` and ``run(args) -> int``, and ``run`` calls
+one plain library function and formats its result. Errors kompred raises on purpose are printed
+as one clear message (exit code 2), without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import warnings
+
+from .._version import __version__
+from ..exceptions import KompredError, KompredWarning
+
+# order = the order in `kompred --help`
+SUBCOMMANDS = ("report", "train", "score", "evaluate", "consistency", "handlers", "check")
+
+
+def _available() -> list:
+    mods = []
+    for name in SUBCOMMANDS:
+        try:
+            mods.append(importlib.import_module(f"kompred.cli._{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"kompred.cli._{name}":
+                raise
+    return mods
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kompred",
+        description="Topics, grant probabilities and decision consistency for applications to "
+                    "Omställningsfonden (förebyggande insatser).",
+        epilog="Run 'kompred COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"kompred {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for mod in _available():
+        mod.add_parser(sub)
+    return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    prefix = "varning" if issubclass(category, KompredWarning) else category.__name__
+    print(f"kompred: {prefix}: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``kompred`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    old = warnings.showwarning
+    warnings.showwarning = _show_warning
+    try:
+        return int(args.func(args) or 0)
+    except KompredError as exc:
+        print(f"kompred {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kompred: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        warnings.showwarning = old
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Options and helpers shared by subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+MAPPING_HELP = "column mapping for tables that do not use kompred's column names"
+
+
+def add_mapping_options(p: argparse.ArgumentParser, *, decision: bool = True) -> None:
+    """--text-column, --decision-column, --id-column, --handler-column, --date-column."""
+    g = p.add_argument_group("column mapping", MAPPING_HELP)
+    g.add_argument("--text-column", metavar="COL", help="the application text (default: description)")
+    if decision:
+        g.add_argument("--decision-column", metavar="COL", help="the decision (default: decision)")
+    g.add_argument("--id-column", metavar="COL", help="the application id (default: id)")
+    g.add_argument("--handler-column", metavar="COL", help="the case handler (default: handler)")
+    g.add_argument("--date-column", metavar="COL", help="the submission date (default: submitted)")
+    g.add_argument("--sheet", help="Excel sheet name or number (default: the first)")
+
+
+def mapping_from_args(args: argparse.Namespace) -> dict[str, str]:
+    """Header → canonical name mapping from the --*-column options."""
+    pairs = {"text_column": "description", "decision_column": "decision", "id_column": "id",
+             "handler_column": "handler", "date_column": "submitted"}
+    return {getattr(args, opt): canon for opt, canon in pairs.items() if getattr(args, opt, None)}
+
+
+def sheet_arg(args: argparse.Namespace):
+    s = getattr(args, "sheet", None)
+    return int(s) if s is not None and str(s).isdigit() else s
+
+
+def write_json(doc: dict, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,148 @@
+"""Errors and warnings raised by kompred.
+
+Every error subclasses both :class:`KompredError` (so ``except KompredError`` catches all of
+kompred's own errors) and the built-in exception it refines (so ``except ValueError`` keeps
+working for people who do not know kompred)::
+
+    KompredError
+    ├── ValidationError(KompredError, ValueError)     a table or argument is not what was expected
+    │   ├── SchemaError                               columns missing, duplicated or ambiguous
+    │   └── ApplicationTableError                     cell-level problems; lists every problem found
+    ├── InputFileError(KompredError, OSError)         a file cannot be read or written
+    │   └── UnsupportedFormatError                    the file type is not CSV/XLSX/Parquet
+    ├── TaxonomyError(KompredError, ValueError)       a taxonomy file is malformed
+    ├── NotEnoughDataError(KompredError, ValueError)  the data cannot support the requested estimate
+    └── ModelError(KompredError, RuntimeError)        a model cannot be used
+        ├── NotFittedError(ModelError, sklearn NotFittedError)
+        └── UntrustedModelError                       loading a model file would run untrusted code
+
+    KompredWarning(UserWarning)
+    ├── SmallDataWarning                              estimates rest on few decisions: read as indicative
+    └── DataQualityWarning                            input was accepted but looks suspicious
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+__all__ = [
+    "ApplicationTableError",
+    "DataQualityWarning",
+    "InputFileError",
+    "KompredError",
+    "KompredWarning",
+    "ModelError",
+    "NotEnoughDataError",
+    "NotFittedError",
+    "Problem",
+    "SchemaError",
+    "SmallDataWarning",
+    "TaxonomyError",
+    "UnsupportedFormatError",
+    "UntrustedModelError",
+    "ValidationError",
+]
+
+
+class KompredError(Exception):
+    """Base class of every error kompred raises on purpose."""
+
+
+class ValidationError(KompredError, ValueError):
+    """A table or an argument is not what was expected."""
+
+
+class SchemaError(ValidationError):
+    """Columns are missing, duplicated or ambiguous."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one cell (or column) of an input table.
+
+    ``row`` is the 1-based line number in the file as a spreadsheet shows it (the header is
+    line 1, so the first data row is 2), or None for a problem with a whole column.
+    """
+
+    row: int | None
+    column: str | None
+    message: str
+    value: object = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        text = (", ".join(where) + ": " if where else "") + self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class ApplicationTableError(ValidationError):
+    """A table of applications has problems; ``problems`` lists every one found.
+
+    The message names the file and, for each problem, the row and the column.
+    """
+
+    def __init__(self, problems: Sequence[Problem], *, source: str | None = None, max_shown: int = 50):
+        self.problems = list(problems)
+        self.source = source
+        head = f"{source}: " if source else ""
+        n = len(self.problems)
+        lines = [f"{head}{n} problem{'s' if n != 1 else ''} found in the application table:"]
+        lines += [f"  - {p}" for p in self.problems[:max_shown]]
+        if n > max_shown:
+            lines.append(f"  ... and {n - max_shown} more (see the .problems attribute)")
+        super().__init__("\n".join(lines))
+
+
+class InputFileError(KompredError, OSError):
+    """A file cannot be read or written."""
+
+
+class UnsupportedFormatError(InputFileError):
+    """The file is not one of the supported formats (CSV, TSV, TXT, XLSX, Parquet)."""
+
+
+class TaxonomyError(KompredError, ValueError):
+    """A taxonomy file is malformed or refers to something that does not exist."""
+
+
+class NotEnoughDataError(KompredError, ValueError):
+    """The data cannot support the requested estimate (too few rows, classes or groups)."""
+
+
+class ModelError(KompredError, RuntimeError):
+    """A model cannot be used: wrong kind, incompatible version or broken file."""
+
+
+class NotFittedError(ModelError, _SklearnNotFittedError):
+    """An estimator was used before ``fit``."""
+
+
+class UntrustedModelError(ModelError):
+    """Loading this model file would run code from an untrusted source.
+
+    Model files are pickles: loading one runs code. kompred loads its own bundled models without
+    asking; any other model needs ``trusted=True`` (or ``--model`` on the command line, which is the
+    user naming the file they trust).
+    """
+
+
+class KompredWarning(UserWarning):
+    """Base class of kompred's warnings."""
+
+
+class SmallDataWarning(KompredWarning):
+    """An estimate rests on few decisions: its interval is wide; read it as indicative only."""
+
+
+class DataQualityWarning(KompredWarning):
+    """The input was accepted, but something in it looks suspicious."""

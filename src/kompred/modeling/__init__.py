@@ -1,0 +1,1 @@
+"""Models: topic classification and grant probability, and saving/loading them."""

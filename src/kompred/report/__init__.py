@@ -1,0 +1,5 @@
+"""Formatting: terminal text, Markdown, HTML, JSON and plots. The only layer that formats."""
+
+from ._seed import SeedTables, format_summary, published_comparison, seed_tables, write_report
+
+__all__ = ["SeedTables", "format_summary", "published_comparison", "seed_tables", "write_report"]
