@@ -39,7 +39,7 @@ __all__ = [
     "DEFAULT_MAX_CHARS",
     "LANGUAGES",
     "PERSONNUMMER_TOKEN",
-    "STOP_WORDS",
+    "STOP_WORDS",  # noqa: F822 - provided lazily by __getattr__ (keeps spaCy out of import)
     "PersonnummerMatch",
     "TextCleaner",
     "TextFeaturizer",
@@ -193,7 +193,9 @@ def _text_or_empty(value: Any, *, what: str) -> str:
         return value
     if _is_missing(value):
         return ""
-    raise TypeError(f"expected {what} to be a str or missing (None/NaN); got {type(value).__name__}")
+    raise TypeError(
+        f"expected {what} to be a str or missing (None/NaN); got {type(value).__name__}"
+    )
 
 
 def _as_value_list(X: Any, *, what: str = "X") -> list:
@@ -416,7 +418,7 @@ _TYPOGRAPHY = str.maketrans({
     **_INVISIBLE,
 })  # fmt: skip
 # A number: a digit run, optionally with thousands groups ("1 250 000", "1.250.000") and decimals.
-_NUMBER_RE = re.compile(r"\d+(?:[ \u00a0.]\d{3})*(?:[.,]\d+)?")
+_NUMBER_RE = re.compile(r"\d+(?:[ \u00a0\u202f.]\d{3}(?!\d))*(?:[.,]\d+)?")
 
 
 def normalize_text(text: Any, *, max_chars: int | None = None) -> str:
@@ -548,7 +550,9 @@ def _rank_languages(text: Any) -> list[tuple[str, float]] | None:
     if not _HAS_LETTER.search(text):
         return None
     text = " ".join(unicodedata.normalize("NFC", text[: 2 * DEFAULT_MAX_CHARS]).split())
-    return [(str(lang), float(p)) for lang, p in _language_identifier().rank(text[:DEFAULT_MAX_CHARS])]
+    return [
+        (str(lang), float(p)) for lang, p in _language_identifier().rank(text[:DEFAULT_MAX_CHARS])
+    ]
 
 
 def detect_language(text: Any) -> tuple[str, float]:
@@ -798,7 +802,9 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
 
     def _used_columns(self, X: pd.DataFrame) -> list[str]:
         if not isinstance(self.text_column, str):
-            raise TypeError(f"expected text_column to be a str; got {type(self.text_column).__name__}")
+            raise TypeError(
+                f"expected text_column to be a str; got {type(self.text_column).__name__}"
+            )
         if self.text_column not in X.columns:
             raise ValueError(
                 f"expected a text column {self.text_column!r} in X; got columns "

@@ -9,8 +9,8 @@ from ..io import read_applications
 from ..report import format_summary, seed_tables, write_report
 from ._common import add_mapping_options, mapping_from_args, sheet_arg, write_json
 
-SYNTHETIC_NOTE = ("Bundled data: the aggregates are real (Stockholms stad's report 2021–2023); "
-                  "each record's text, cost, dates and handler are synthetic.")
+SYNTHETIC_NOTE = ("Medföljande data: aggregaten är verkliga (Stockholms stads rapport 2021–2023); "
+                  "varje posts text, kostnad, datum och handläggare är syntetiska.")
 
 
 def add_parser(sub) -> None:
@@ -26,8 +26,10 @@ def add_parser(sub) -> None:
 
 
 def is_bundled(path: str | Path) -> bool:
+    """True when the file is the bundled Stockholm dataset (same bytes), wherever it lies."""
     try:
-        return Path(path).resolve() == stockholm_path().resolve()
+        path, bundled = Path(path), stockholm_path()
+        return path.stat().st_size == bundled.stat().st_size and path.read_bytes() == bundled.read_bytes()
     except OSError:
         return False
 

@@ -141,18 +141,18 @@ def published_comparison(tables: SeedTables, apps: pd.DataFrame) -> list[str]:
         arith = row["2021"] + row["2022"] + row["2023"]
         rebuilt = int(tables.per_unit_year["Totalt"].get(unit, 0))
         if row["total_printed"] != arith:
-            out.append(f"{unit}: the report prints total {row['total_printed']}, but its year columns "
-                       f"sum to {arith}; the records give {rebuilt}.")
+            out.append(f"{unit}: rapporten anger totalt {row['total_printed']}, men årskolumnerna "
+                       f"summerar till {arith}; posterna ger {rebuilt}.")
     printed_sum = sum(r["total_printed"] for r in pub["applications_per_unit_and_year"].values())
     if printed_sum != pub["totals_printed"]["total"]:
-        out.append(f"The report's row totals sum to {printed_sum}, its grand total is "
-                   f"{pub['totals_printed']['total']}; the records give {tables.n_applications}.")
+        out.append(f"Rapportens radsummor blir {printed_sum}, dess totalsumma är "
+                   f"{pub['totals_printed']['total']}; posterna ger {tables.n_applications}.")
     m = pub["money_sek"]
     gap = m["applied_total"] - m["granted_total"]
     if abs(gap - m["rejected_total_approx"]) > 0.05 * m["rejected_total_approx"]:
-        out.append(f"Money: applied {m['applied_total']:,} − granted {m['granted_total']:,} = {gap:,} kr, "
-                   f"but the report gives ca {m['rejected_total_approx']:,} kr as not granted."
-                   .replace(",", " "))
+        out.append(f"Pengar: sökt {_fmt_kr(m['applied_total'])} − beviljat {_fmt_kr(m['granted_total'])}"
+                   f" = {_fmt_kr(gap)}, men rapporten anger ca {_fmt_kr(m['rejected_total_approx'])} "
+                   "som inte beviljades; båda kan inte stämma.")
     return out
 
 
@@ -185,7 +185,7 @@ def format_summary(tables: SeedTables, *, provenance: str | None = None) -> str:
             + f", median per deltagare {_fmt_kr(r.cost_per_participant_median)}"
             for d, r in tables.costs.iterrows()))
     if tables.discrepancies:
-        lines += ["", "Den publicerade rapporten går inte ihop här (records win):"]
+        lines += ["", "Här går den publicerade rapporten inte ihop (posterna gäller):"]
         lines += [f"  - {d}" for d in tables.discrepancies]
     return "\n".join(lines)
 
@@ -198,7 +198,12 @@ def _plots(tables: SeedTables, folder: Path, provenance: str) -> list[tuple[str,
 
     made = []
 
+    from matplotlib.ticker import MaxNLocator
+
     def finish(fig, name: str, title: str) -> None:
+        for ax in fig.axes:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True)) if ax.get_xlabel().startswith("Antal") \
+                else ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         fig.text(0.01, 0.005, provenance, fontsize=7, color="0.35", ha="left", va="bottom")
         fig.tight_layout(rect=(0, 0.04, 1, 1))
         fig.savefig(folder / name, dpi=110)

@@ -1,0 +1,78 @@
+"""The seed's tables rebuilt from records: `kompred report`."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from kompred.cli import main
+from kompred.datasets import load_stockholm, stockholm_path
+from kompred.report import seed_tables, write_report
+
+
+def test_report_json_matches_seed_facts(tmp_path, seed_facts_path, capsys):
+    out = tmp_path / "out.json"
+    assert main(["report", str(stockholm_path()), "--json", str(out), "-o", str(tmp_path / "r")]) == 0
+    got = json.loads(out.read_text(encoding="utf-8"))
+    facts = json.loads(seed_facts_path.read_text(encoding="utf-8"))
+    table = facts["applications_per_unit_and_year"]
+    years = table["columns"][:3]
+    expected = {unit: dict(zip(years, row[:3])) for unit, row in table["rows"].items()}
+    assert got["applications_per_unit_and_year"] == expected
+    assert got["topic_counts_granted"] == facts["topics_of_insatser"]["counts"]
+    assert got["decisions"] == {"beviljad": facts["decisions"]["inferred_granted"],
+                                "avslag": facts["decisions"]["rejected"]}
+    # the year columns add up to the printed totals, Kungsholmen's row to 12 (not the printed 13)
+    for i, y in enumerate(years):
+        assert sum(u[y] for u in got["applications_per_unit_and_year"].values()) == table["totals_printed"][i]
+    assert sum(got["applications_per_unit_and_year"]["Kungsholmens sdf"].values()) == 12
+    assert any("Kungsholmens sdf" in d for d in got["discrepancies_with_published_report"])
+    printed = capsys.readouterr().out
+    assert "Kungsholmens sdf" in printed and "syntetiska" in printed
+
+
+def test_report_folder_contents(tmp_path):
+    folder = write_report(load_stockholm(), tmp_path / "rapport")
+    names = {p.name for p in folder.iterdir()}
+    assert {"rapport.md", "rapport.html", "tables.json", "ansokningar_per_forvaltning.png",
+            "beslut_per_ar.png", "amnen_beviljade.png"} <= names
+    html = (folder / "rapport.html").read_text(encoding="utf-8")
+    assert "<table>" in html and "Kungsholmens sdf" in html
+
+
+def test_seed_tables_on_a_small_table():
+    apps = pd.DataFrame({
+        "unit": ["A", "A", "B", None],
+        "submitted": pd.to_datetime(["2021-01-01", "2022-05-01", "2021-06-01", "2022-01-01"]),
+        "decision": ["beviljad", "avslag", "beviljad", "okänd"],
+        "topic": ["språk", "språk", "äldre", None],
+        "cost_sek": [100.0, 50.0, 300.0, 10.0],
+        "participants": pd.array([10, 5, 0, 1], dtype="Int64"),
+    })
+    t = seed_tables(apps)
+    assert t.per_unit_year.loc["A"].tolist() == [1, 1, 2]
+    assert t.per_unit_year.loc["(okänd förvaltning)"].tolist() == [0, 1, 1]
+    assert t.decisions == {"beviljad": 2, "avslag": 1, "okänd": 1}
+    assert t.topic_counts_granted == {"språk": 1, "äldre": 1}
+    assert t.costs.loc["beviljad", "cost_sum"] == 400.0
+    assert t.costs.loc["beviljad", "cost_per_participant_median"] == 10.0  # 0 participants ignored
+    assert t.discrepancies == ()
+
+
+def test_report_needs_dates(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("Beskrivning;Beslut\nx;beviljad\n", encoding="utf-8")
+    assert main(["report", str(path), "-o", str(tmp_path / "r")]) == 2
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"]])
+def test_cli_version_and_help(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "kompred" in out
+    if argv == ["--help"]:
+        assert "report" in out
