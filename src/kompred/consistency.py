@@ -494,7 +494,7 @@ def _content_logits(apps: pd.DataFrame, y: np.ndarray, labelled: np.ndarray, *,
     folds = _fold_ids(yl, None if groups is None else groups[labelled], splits, seed)
 
     def fit_predict(train: np.ndarray, test: np.ndarray) -> np.ndarray:
-        model = LogisticRegression(C=C, max_iter=2000)
+        model = LogisticRegression(C=C, solver="liblinear", intercept_scaling=10.0, max_iter=2000)
         model.fit(X[train], y[train])
         w = model.coef_.ravel()
         intercept = float(model.intercept_[0])
@@ -518,7 +518,7 @@ def cross_fitted_content_scores(apps: pd.DataFrame, *,
                                 decision_column: str = "decision",
                                 nuisance_columns: Sequence[str] | str | None = None,
                                 group_similarity: float | None = 0.9,
-                                n_splits: int = 5, C: float = 10.0,
+                                n_splits: int = 5, C: float = 1.0,
                                 random_state: int | None = 0) -> np.ndarray:
     """Cross-fitted probability of "beviljad" from content alone, one per row.
 
@@ -546,7 +546,7 @@ def cross_fitted_content_scores(apps: pd.DataFrame, *,
         None: plain stratified folds.
     n_splits : int, default 5
         Reduced to the size of the smaller class when that is smaller.
-    C : float, default 10.0
+    C : float, default 1.0
         Inverse regularization strength.
     random_state : int or None, default 0
 
@@ -662,7 +662,7 @@ def _scores_for(apps: pd.DataFrame, prep: _Prepared, content_scores: Any, *,
     a, b, _ = _edges(prep.idx, prep.sim, group_similarity)
     groups = _components(len(apps), a, b)
     return expit(_content_logits(apps, y, labelled, X_text=prep.X, text_columns=text_columns,
-                                 nuisance_columns=(), groups=groups, n_splits=5, C=10.0,
+                                 nuisance_columns=(), groups=groups, n_splits=5, C=1.0,
                                  seed=seed))
 
 
