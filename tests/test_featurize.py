@@ -57,7 +57,7 @@ def make_number(yymmdd: str, serial3: str = "238") -> str:
 
 
 def test_generator_agrees_with_known_example():
-    # 121212-1212 is the example number Skatteverket uses; guards the test's own Luhn code.
+    # 121212-1212 is the customary example number; guards the test's own Luhn code.
     assert make_number("121212", "121") == "1212121212"
 
 

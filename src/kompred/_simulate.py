@@ -11,9 +11,10 @@ The process
 -----------
 Each application is drawn independently. All randomness comes from one
 :class:`numpy.random.SeedSequence` (built from ``seed``) split into four independent
-streams: *content*, *text*, *handlers* and *decisions*. The same seed therefore gives
-the same content, text and uniform decision draws whatever ``handler_sd`` or
-``period_effect`` is, so comparisons between settings use common random numbers.
+streams: *content*, *text*, *handlers* and *decisions*. For a given ``seed`` and ``n``
+the content, the text and the uniform decision draws are therefore the same whatever
+``n_handlers``, ``handler_sd``, ``period_effect`` or ``base_rate`` is, so comparisons
+between settings use common random numbers. (Changing ``n`` changes every row.)
 
 1. **Topic** (the fund's five seed topics) with probabilities proportional to the
    Stockholm 2021-2023 tally (yrkesutbildning 9, språk 8, bemötande 13, blandat 14,
@@ -23,7 +24,8 @@ the same content, text and uniform decision draws whatever ``handler_sd`` or
    förvaltningar and stadsdelsförvaltningar named in the seed report, has weight 3, the
    others 1); the unit is a förvaltning that employs the target group.
 3. **insats_form** given topic (table ``FORM_PROBS``): lectures are common for
-   bemötande, blandat and äldre, validering only occurs for yrkesutbildning and språk.
+   bemötande, blandat and äldre; validering is (nearly) limited to yrkesutbildning
+   and språk.
 4. **participants** ~ rounded lognormal with a median depending on the form (lectures
    are large groups). **Cost per participant** ~ lognormal with median
    ``COST_MEDIAN_TOPIC[topic] * COST_FORM_MULT[form]`` and log-SD 0.5; ``cost_sek`` is
@@ -54,13 +56,14 @@ the same content, text and uniform decision draws whatever ``handler_sd`` or
    effects are drawn iid N(0, handler_sd) and are **not centred**, so the handlers are
    a sample from a population of handlers whose SD is exactly ``handler_sd``: that SD is
    the target of a random-effects estimator. Each application gets a handler uniformly
-   at random, independently of its content, so handler effects are identified.
+   at random, independently of its content, so handler effects are identified. With
+   ``n_handlers=0`` there are no handlers and every handler effect is 0.
 8. **Intercept.** Chosen so that the *population* approval rate (averaged over content,
    submission date and a N(0, handler_sd) handler population) equals ``base_rate``.
    It is found by Newton's method on ``mean(expit(b + x)) = base_rate`` over a fixed
    reference sample of 20,000 draws of the same process (fixed seed), so it depends
-   only on ``handler_sd``, ``period_effect`` and ``base_rate``, not on ``seed`` or
-   ``n``. The realised approval rate of one sample varies around ``base_rate``,
+   only on ``handler_sd`` (taken as 0 when ``n_handlers=0``), ``period_effect`` and
+   ``base_rate``, not on ``seed`` or ``n``; it is cached per parameter set. The realised approval rate of one sample varies around ``base_rate``,
    mostly because a handful of drawn handler effects does not average to zero.
 9. **Decision** ``beviljad`` if ``u < p_true`` with ``u`` uniform from the decision
    stream (i.e. Bernoulli(p_true)), else ``avslag``. ``granted_sek`` is the applied
@@ -357,7 +360,7 @@ _CONTEXT = {
     "äldre": (
         "Andelen äldre brukare med komplexa behov ökar.",
         "Fler äldre med psykisk ohälsa och demenssjukdom bor kvar hemma.",
-        "Vården och omsorgen om äldre ställer nya krav på personalen.",
+        "Vården och omsorgen om äldre blir alltmer komplex.",
     ),
 }
 _NEED_GENERIC = (
@@ -435,23 +438,17 @@ _SAMVERKAN = (
 
 
 class _Table:
-    """Lists of strings indexed by an integer key; pick one uniformly per row."""
+    """Lists of values indexed by an integer key; :meth:`pick` draws one uniformly per row."""
 
-    def __init__(self, lists):
+    def __init__(self, lists, dtype=object):
         lists = [tuple(x) for x in lists]
-        counts = np.array([len(x) for x in lists], dtype=np.int64)
-        self.flat = np.array([s for x in lists for s in x] or [""], dtype=object)
-        self.counts = counts
-        self.offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        self.counts = np.array([len(x) for x in lists], dtype=np.int64)
+        self.offsets = np.concatenate(([0], np.cumsum(self.counts)[:-1])).astype(np.int64)
+        self.flat = np.array([v for x in lists for v in x], dtype=dtype)
 
     def pick(self, rng: np.random.Generator, key: np.ndarray) -> np.ndarray:
         u = rng.random(key.shape[0])
-        idx = self.offsets[key] + (u * self.counts[key]).astype(np.int64)
-        return self.flat[idx]
-
-    def pick_index(self, rng: np.random.Generator, key: np.ndarray) -> np.ndarray:
-        u = rng.random(key.shape[0])
-        return self.offsets[key] + (u * self.counts[key]).astype(np.int64)
+        return self.flat[self.offsets[key] + (u * self.counts[key]).astype(np.int64)]
 
 
 _N_TOPICS = len(TOPICS)
@@ -467,12 +464,10 @@ _LOG_PART_MEDIAN = np.log([PARTICIPANTS_MEDIAN[f] for f in FORMS])
 # Subjects: global index, topic of each, subject phrase, targets per subject.
 _SUBJ_TOPIC = np.array([ti for ti, t in enumerate(TOPICS) for _ in SUBJECTS[t]], dtype=np.int64)
 _SUBJ_NAME = np.array([s for t in TOPICS for s, _ in SUBJECTS[t]], dtype=object)
-_SUBJECTS_BY_TOPIC = _Table([[i for i in range(len(_SUBJ_TOPIC)) if _SUBJ_TOPIC[i] == ti]
-                             for ti in range(_N_TOPICS)])
-_SUBJECTS_BY_TOPIC.flat = _SUBJECTS_BY_TOPIC.flat.astype(np.int64)
+_SUBJECTS_BY_TOPIC = _Table([np.flatnonzero(_SUBJ_TOPIC == ti) for ti in range(_N_TOPICS)],
+                            dtype=np.int64)
 _TARGETS_BY_SUBJECT = _Table([[_TARGET_IDX[g] for g in targets]
-                              for t in TOPICS for _, targets in SUBJECTS[t]])
-_TARGETS_BY_SUBJECT.flat = _TARGETS_BY_SUBJECT.flat.astype(np.int64)
+                              for t in TOPICS for _, targets in SUBJECTS[t]], dtype=np.int64)
 _TARGET_ARR = np.array(_TARGET_NAMES, dtype=object)
 _TARGET_KIND = np.array([KINDS.index(TARGETS[g]) for g in _TARGET_NAMES], dtype=np.int64)
 
@@ -683,7 +678,7 @@ def _join_str(cols: list[np.ndarray], n: int) -> pd.arrays.ArrowStringArray:
     """
     chunks = []
     for i in range(0, n, _CHUNK):
-        part = list(map("".join, zip(*(col[i:i + _CHUNK] for col in cols))))
+        part = list(map("".join, zip(*(col[i:i + _CHUNK] for col in cols), strict=True)))
         chunks.append(pa.array(part, type=pa.large_string()))
     return pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str")
 
@@ -746,9 +741,10 @@ def simulate(n: int, *, n_handlers: int = 8, handler_sd: float = 0.5,
     n : int
         Number of applications (>= 1).
     n_handlers : int, default 8
-        Number of case handlers, named ``"H01"``, ``"H02"``, ... Each application is
-        assigned one uniformly at random, independently of its content. With 0 the
-        ``handler`` column is all missing and every handler effect is zero.
+        Number of case handlers, named ``"H01"``, ``"H02"``, ... (zero-padded to at
+        least two digits). Each application is assigned one uniformly at random,
+        independently of its content. With 0 the ``handler`` column is all missing
+        (the ``str`` dtype's missing value, NaN) and every handler effect is zero.
     handler_sd : float, default 0.5
         SD of the handler effects on the log-odds scale (>= 0). The effects are drawn
         iid N(0, handler_sd) and not centred, so ``handler_sd`` is the population SD
@@ -761,8 +757,9 @@ def simulate(n: int, *, n_handlers: int = 8, handler_sd: float = 0.5,
         so that the average of ``p_true`` over the process equals it; a single
         sample's rate varies around it.
     seed : int or None
-        Seed for :class:`numpy.random.SeedSequence`. The same seed gives identical
-        output; ``None`` draws fresh entropy, recorded in ``params["entropy"]``.
+        Seed (>= 0) for :class:`numpy.random.SeedSequence`. The same seed gives
+        identical output, text included. ``None`` draws fresh entropy; it is recorded
+        in ``params["entropy"]`` and ``seed=params["entropy"]`` reproduces the run.
 
     Returns
     -------
@@ -802,8 +799,8 @@ def simulate(n: int, *, n_handlers: int = 8, handler_sd: float = 0.5,
     # ---- content -------------------------------------------------------------------
     c = _draw_content(rng_content, n)
     topic, form = c["topic"], c["form"]
-    subject = _SUBJECTS_BY_TOPIC.flat[_SUBJECTS_BY_TOPIC.pick_index(rng_content, topic)]
-    target = _TARGETS_BY_SUBJECT.flat[_TARGETS_BY_SUBJECT.pick_index(rng_content, subject)]
+    subject = _SUBJECTS_BY_TOPIC.pick(rng_content, topic)
+    target = _TARGETS_BY_SUBJECT.pick(rng_content, subject)
     employer = np.searchsorted(np.cumsum(_EMPLOYER_P), rng_content.random(n), side="right")
     employer = np.minimum(employer, len(EMPLOYERS) - 1)
     unit = _UNITS.pick(rng_content, employer * len(KINDS) + _TARGET_KIND[target])
@@ -907,9 +904,9 @@ def simulate(n: int, *, n_handlers: int = 8, handler_sd: float = 0.5,
         "seed": seed,
         "entropy": ss.entropy,
         "intercept": intercept,
-        "topic_probs": dict(zip(TOPICS, _TOPIC_P.tolist())),
+        "topic_probs": dict(zip(TOPICS, _TOPIC_P.tolist(), strict=True)),
         "topic_effects": dict(TOPIC_EFFECTS),
-        "form_probs": {t: dict(zip(FORMS, FORM_PROBS[t])) for t in TOPICS},
+        "form_probs": {t: dict(zip(FORMS, FORM_PROBS[t], strict=True)) for t in TOPICS},
         "form_effects": dict(FORM_EFFECTS),
         "cost_effect": COST_EFFECT,
         "cost_sigma": COST_SIGMA,

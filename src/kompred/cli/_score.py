@@ -1,0 +1,52 @@
+"""kompred score FILE -o OUT: topic, grant probability and similar applications for every row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..io import _format_of
+from ..scoring import load_scorer, score_file
+from ._common import add_mapping_options, mapping_from_args
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "score", help="add topic, grant probability (with interval and reasons) and similar earlier "
+        "applications to every row of a CSV/XLSX/Parquet file",
+        description="Score every row of a file of applications and write the same format back, "
+        "every input row in order, with the columns topic, topic_confidence, grant_probability, "
+        "grant_low, grant_high, grant_reasons, similar_ids, similar_decisions, similar_similarity, "
+        "similar_split and status. Streams in chunks, so memory stays bounded. Personnummer in text "
+        "cells are redacted.")
+    p.add_argument("file", help="applications to score (CSV, XLSX or Parquet)")
+    p.add_argument("-o", "--out", required=True, help="output file; its suffix sets the format")
+    p.add_argument("--model", metavar="DIR",
+                   help="a model folder written by 'kompred train' (default: the bundled models). "
+                   "Loading a model runs code from it: name only folders you made or trust.")
+    p.add_argument("--chunksize", type=int, default=5000, help="rows per chunk (default: %(default)s)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_mapping_options(p, decision=False)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import sys
+
+    from tqdm import tqdm
+
+    _format_of(Path(args.out))  # fail before any work on an unsupported output suffix
+    scorer = load_scorer(args.model, trusted=args.model is not None)
+    bar = tqdm(unit=" rader", desc="kompred score", disable=args.no_progress or None, file=sys.stderr)
+    try:
+        summary = score_file(args.file, args.out, scorer=scorer, columns=mapping_from_args(args),
+                             chunksize=args.chunksize, progress=bar.update)
+    finally:
+        bar.close()
+    print(f"{summary.rows} rader lästa, {summary.scored} bedömda, {summary.not_scored} ej bedömda "
+          f"({summary.seconds:.1f} s) -> {summary.output}")
+    print("Status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())))
+    if summary.topics:
+        print("Ämnen: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.topics.items())))
+    if summary.mean_grant_probability is not None:
+        print(f"Medelsannolikhet för beviljande: {summary.mean_grant_probability:.2f}")
+    return 0

@@ -1,0 +1,398 @@
+"""Scoring applications: topic, grant probability with interval and reasons, similar earlier ones.
+
+A :class:`Scorer` bundles a topic classifier, a grant model and a *reference* table of earlier
+applications with their decisions (the training data). :func:`score_applications` scores a
+validated table in memory; :func:`score_file` streams a CSV, XLSX or Parquet file in chunks, so that
+memory stays bounded whatever the file's length, and writes every input row back, in order, in the
+same format, with a ``status`` column that says what was wrong with a row that could not be scored.
+
+Personnummer in any text cell are redacted in the output.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ._resources import bundled_path
+from .exceptions import ApplicationTableError, InputFileError, SchemaError, ValidationError
+from .featurize import char_ngram_vectorizer, normalize_text, redact_personnummer
+from .io import _format_of, iter_table_chunks, validate_applications, write_table
+from .modeling.persist import bundled_model_path, load_model, read_metadata
+
+__all__ = ["ScoreSummary", "Scorer", "load_scorer", "score_applications", "score_file"]
+
+SCORE_COLUMNS = (
+    "topic", "topic_confidence", "grant_probability", "grant_low", "grant_high", "grant_reasons",
+    "similar_ids", "similar_decisions", "similar_similarity", "similar_split", "status",
+)
+STATUS_OK = "ok"
+REFERENCE_COLUMNS = ("id", "title", "description", "decision", "topic", "insats_form", "cost_sek",
+                     "participants", "submitted")
+
+
+def _texts(frame: pd.DataFrame) -> list[str]:
+    title = frame["title"].fillna("").astype(str) if "title" in frame.columns else pd.Series("", index=frame.index)
+    desc = frame["description"].fillna("").astype(str) if "description" in frame.columns else \
+        pd.Series("", index=frame.index)
+    return [f"{t}. {d}" if t.strip() and d.strip() else (t or d) for t, d in zip(title, desc, strict=True)]
+
+
+@dataclass
+class Scorer:
+    """What scoring needs: the models and the earlier applications to compare with.
+
+    Parameters
+    ----------
+    topic_model : TopicClassifier or None
+    grant_model : GrantModel or None
+        Without it, no grant columns are filled (status says so).
+    reference : pandas.DataFrame or None
+        Earlier applications with decisions, for the "most similar earlier applications" columns.
+        Handler names are never kept here.
+    k_similar : int
+        How many similar earlier applications to list per row.
+    """
+
+    topic_model: object | None = None
+    grant_model: object | None = None
+    reference: pd.DataFrame | None = None
+    k_similar: int = 3
+    min_similarity: float = 0.25
+    _ref_index: tuple | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.reference is not None:
+            keep = [c for c in REFERENCE_COLUMNS if c in self.reference.columns]
+            self.reference = self.reference[keep].reset_index(drop=True)
+
+    # chunked nearest search against a small reference: memory is chunk × n_reference
+    def similar(self, frame: pd.DataFrame, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Indices into ``reference`` and cosine similarities of the ``k`` most similar, per row."""
+        k = min(k or self.k_similar, 0 if self.reference is None else len(self.reference))
+        n = len(frame)
+        if k == 0 or n == 0:
+            return np.zeros((n, 0), dtype=int), np.zeros((n, 0))
+        if self._ref_index is None:
+            vec = char_ngram_vectorizer()
+            R = vec.fit_transform([normalize_text(t) for t in _texts(self.reference)])
+            self._ref_index = (vec, sp.csr_matrix(R.T))
+        vec, RT = self._ref_index
+        Q = vec.transform([normalize_text(t) for t in _texts(frame)])
+        idx = np.zeros((n, k), dtype=int)
+        sims = np.zeros((n, k))
+        step = max(1, 2_000_000 // max(RT.shape[1], 1))
+        for s in range(0, n, step):
+            S = (Q[s:s + step] @ RT).toarray()
+            part = np.argpartition(-S, k - 1, axis=1)[:, :k]
+            order = np.take_along_axis(S, part, axis=1).argsort(axis=1)[:, ::-1]
+            top = np.take_along_axis(part, order, axis=1)
+            idx[s:s + step] = top
+            sims[s:s + step] = np.take_along_axis(S, top, axis=1)
+        return idx, sims
+
+
+def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = False) -> Scorer:
+    """Load a scorer: kompred's bundled models, or a folder written by ``kompred train``.
+
+    A folder from ``kompred train`` holds ``grant/`` (and ``topic/`` when the training file had
+    topic labels) and ``reference.csv``. Missing parts fall back to the bundled ones.
+    """
+    from .modeling.grant import GrantModel
+    from .modeling.topic import TopicClassifier
+
+    bundled = bundled_path("models")
+    folder = Path(model_dir) if model_dir is not None else bundled
+    if not folder.exists():
+        raise InputFileError(f"{folder}: no such model folder; expected a folder written by 'kompred train'")
+    trust = trusted or model_dir is None
+
+    def part(name, cls):
+        sub = folder / name
+        if (sub / "model.joblib").exists():
+            return load_model(sub, trusted=trust, expected=cls)
+        default = bundled_model_path(name)
+        return load_model(default, expected=cls) if (default / "model.joblib").exists() else None
+
+    reference = None
+    ref_path = folder / "reference.csv"
+    if not ref_path.exists():
+        ref_path = bundled / "reference.csv"
+    if ref_path.exists():
+        reference = pd.read_csv(ref_path, dtype={"id": str}, keep_default_na=True)
+    elif model_dir is None:
+        from .datasets import load_stockholm
+
+        reference = load_stockholm()
+    return Scorer(topic_model=part("topic", TopicClassifier), grant_model=part("grant", GrantModel),
+                  reference=reference)
+
+
+def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) -> pd.DataFrame:
+    """Add the score columns to a validated application table (every row comes back, in order).
+
+    Columns added: ``topic``, ``topic_confidence``, ``grant_probability``, ``grant_low``,
+    ``grant_high``, ``grant_reasons``, ``similar_ids``, ``similar_decisions``,
+    ``similar_similarity``, ``similar_split`` and ``status``. An existing ``topic`` column (a hand
+    label) is kept as ``topic_label``.
+    """
+    out = apps.copy()
+    if "topic" in out.columns:
+        out = out.rename(columns={"topic": "topic_label"})
+    texts = _texts(apps)
+    empty = np.array([not t.strip() for t in texts])
+    status = np.array([STATUS_OK] * len(apps), dtype=object)
+    status[empty] = "ej bedömd: tom text"
+
+    # personnummer never leave kompred: redact them in every text cell of the output
+    found_pnr = np.zeros(len(out), dtype=bool)
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            vals = out[col].tolist()
+            red = [redact_personnummer(v) if isinstance(v, str) else v for v in vals]
+            changed = np.array([a != b for a, b in zip(vals, red, strict=True)])
+            if changed.any():
+                found_pnr |= changed
+                out[col] = pd.Series(red, index=out.index, dtype=out[col].dtype)
+    if found_pnr.any():
+        status = np.where(found_pnr & (status == STATUS_OK), "ok; personnummer maskerat",
+                          np.where(found_pnr, status + "; personnummer maskerat", status))
+
+    if scorer.topic_model is not None:
+        details = scorer.topic_model.predict_details(texts)
+        out["topic"] = details["topic"].to_numpy()
+        out["topic_confidence"] = details["topic_confidence"].to_numpy().round(3)
+    else:
+        out["topic"], out["topic_confidence"] = None, np.nan
+
+    for c in ("grant_probability", "grant_low", "grant_high"):
+        out[c] = np.nan
+    out["grant_reasons"] = ""
+    live = ~empty
+    if scorer.grant_model is not None and live.any():
+        frame = apps.loc[live]
+        if scorer.topic_model is not None and "topic" not in frame.columns:
+            frame = frame.assign(topic=out.loc[live, "topic"].replace("osäker", np.nan))
+        interval = scorer.grant_model.predict_interval(frame)
+        for c in ("grant_probability", "grant_low", "grant_high"):
+            out.loc[live, c] = interval[c].to_numpy().round(3)
+        if reasons:
+            expl = scorer.grant_model.explain(frame, top=reasons)
+            out.loc[live, "grant_reasons"] = ["; ".join(str(r) for r in rs) for rs in expl]
+    elif scorer.grant_model is None:
+        status = np.where(status == STATUS_OK, "ok; ingen beviljandemodell", status)
+
+    idx, sims = scorer.similar(apps)
+    if idx.shape[1]:
+        ref = scorer.reference
+        ids = ref["id"].astype(str).to_numpy()
+        dec = ref["decision"].astype(str).to_numpy() if "decision" in ref.columns else np.full(len(ref), "")
+        keep = sims >= scorer.min_similarity
+        out["similar_ids"] = [";".join(ids[i][m]) for i, m in zip(idx, keep, strict=True)]
+        out["similar_decisions"] = [";".join(dec[i][m]) for i, m in zip(idx, keep, strict=True)]
+        out["similar_similarity"] = [";".join(f"{s:.2f}" for s in row[m]) for row, m in zip(sims, keep, strict=True)]
+        out["similar_split"] = [len(set(dec[i][m]) & {"beviljad", "avslag"}) == 2
+                                for i, m in zip(idx, keep, strict=True)]
+        for c in ("similar_ids", "similar_decisions", "similar_similarity"):
+            out.loc[empty, c] = ""
+        out.loc[empty, "similar_split"] = False
+    else:
+        out["similar_ids"] = out["similar_decisions"] = out["similar_similarity"] = ""
+        out["similar_split"] = False
+    out["status"] = status
+    return out
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """What :func:`score_file` did."""
+
+    rows: int
+    scored: int
+    not_scored: int
+    statuses: dict[str, int]
+    topics: dict[str, int]
+    mean_grant_probability: float | None
+    seconds: float
+    output: str
+    peak_rss_mb: float | None = None
+
+
+def _lenient_validate(chunk: pd.DataFrame, columns, source) -> tuple[pd.DataFrame, dict[int, list[str]]]:
+    """Validate a chunk; cells that cannot be read are blanked and reported per row, not raised."""
+    bad: dict[int, list[str]] = {}
+    raw = chunk
+    for _ in range(3):
+        try:
+            return validate_applications(raw, columns=columns, source=source,
+                                         first_row=int(chunk.index[0])), bad
+        except ApplicationTableError as err:
+            raw = raw.copy()
+            renamed = None
+            for p in err.problems:
+                if p.row is None:
+                    raise
+                bad.setdefault(p.row, []).append(f"{p.column}: {p.message}")
+                # find the raw header for the canonical column named in the problem
+                if renamed is None:
+                    from .schema import canonical_column
+
+                    renamed = {canonical_column(str(h)) or h: h for h in raw.columns}
+                    renamed.update({c: h for h, c in (columns or {}).items()})
+                header = renamed.get(p.column, p.column)
+                if header in raw.columns:
+                    raw.loc[p.row, header] = None
+    raise ValidationError(f"{source}: could not make the rows readable")  # pragma: no cover
+
+
+def score_file(
+    path: str | os.PathLike, out_path: str | os.PathLike, *, scorer: Scorer | None = None,
+    columns: dict[str, str] | None = None, chunksize: int = 5_000,
+    progress: Callable[[int], None] | None = None, sep: str | None = None,
+) -> ScoreSummary:
+    """Score a file of applications in chunks and write the result in the same format.
+
+    Parameters
+    ----------
+    path, out_path : path-like
+        Input and output (CSV, XLSX or Parquet; the output's format follows its suffix).
+    scorer : Scorer, optional
+        Default: :func:`load_scorer` (the bundled models).
+    columns : dict, optional
+        Header → canonical name mapping, e.g. ``{"Text": "description"}``.
+    chunksize : int
+        Rows per chunk; memory grows with the chunk, not with the file.
+    progress : callable, optional
+        Called with the number of rows done after each chunk (the CLI passes a progress bar).
+    """
+    path, out_path = Path(path), Path(out_path)
+    fmt_out = _format_of(out_path)
+    if path.resolve() == out_path.resolve():
+        raise InputFileError(f"{out_path}: the output would overwrite the input; choose another name")
+    scorer = scorer or load_scorer()
+    start = time.perf_counter()
+    statuses: dict[str, int] = {}
+    topics: dict[str, int] = {}
+    probs_sum, probs_n, rows = 0.0, 0, 0
+    writer = _ChunkWriter(out_path, fmt_out)
+    try:
+        for chunk in iter_table_chunks(path, chunksize=chunksize, sep=sep):
+            try:
+                apps, bad = _lenient_validate(chunk, columns, str(path))
+            except SchemaError:
+                raise
+            scored = score_applications(apps, scorer)
+            for row, msgs in bad.items():
+                scored.loc[row, "status"] = "fel i raden: " + "; ".join(msgs)
+            writer.write(scored)
+            rows += len(scored)
+            for s, n in scored["status"].str.split(";").str[0].value_counts().items():
+                statuses[s] = statuses.get(s, 0) + int(n)
+            for t, n in scored["topic"].value_counts().items():
+                topics[str(t)] = topics.get(str(t), 0) + int(n)
+            p = scored["grant_probability"].dropna()
+            probs_sum += float(p.sum())
+            probs_n += len(p)
+            if progress:
+                progress(len(scored))
+    finally:
+        writer.close()
+    ok = sum(n for s, n in statuses.items() if s.startswith("ok"))
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except (ImportError, OSError):  # pragma: no cover - not on Windows
+        peak = None
+    return ScoreSummary(rows=rows, scored=ok, not_scored=rows - ok, statuses=statuses, topics=topics,
+                        mean_grant_probability=probs_sum / probs_n if probs_n else None,
+                        seconds=time.perf_counter() - start, output=str(out_path), peak_rss_mb=peak)
+
+
+class _ChunkWriter:
+    """Append chunks to CSV / Parquet as they come; XLSX is written row by row (write-only mode)."""
+
+    def __init__(self, path: Path, fmt: str):
+        self.path, self.fmt = path, fmt
+        self.first = True
+        self._pq = None
+        self._wb = self._ws = None
+        if not path.parent.exists():
+            raise InputFileError(f"{path}: the folder {path.parent} does not exist")
+
+    def write(self, frame: pd.DataFrame) -> None:
+        from .io import defuse_formulas
+
+        frame = frame.reset_index(drop=True)
+        for c in frame.columns:
+            if isinstance(frame[c].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(frame[c]):
+                frame[c] = frame[c].dt.strftime("%Y-%m-%d")
+        if self.fmt == "csv":
+            sep = "\t" if self.path.suffix.lower() == ".tsv" else ","
+            defuse_formulas(frame).to_csv(self.path, mode="w" if self.first else "a", header=self.first,
+                                          index=False, sep=sep, encoding="utf-8-sig" if self.first else "utf-8")
+        elif self.fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame.astype({c: "str" for c in frame.columns
+                                                       if frame[c].dtype == object}), preserve_index=False)
+            if self._pq is None:
+                self._schema = table.schema
+                self._pq = pq.ParquetWriter(self.path, table.schema)
+            self._pq.write_table(table.cast(self._schema))
+        else:
+            from openpyxl import Workbook
+
+            if self._wb is None:
+                self._wb = Workbook(write_only=True)
+                self._ws = self._wb.create_sheet("kompred")
+                self._ws.append([str(c) for c in frame.columns])
+            for row in defuse_formulas(frame).itertuples(index=False):
+                self._ws.append([None if (isinstance(v, float) and np.isnan(v)) or v is pd.NA else
+                                 (v.item() if isinstance(v, np.generic) else v) for v in row])
+        self.first = False
+
+    def close(self) -> None:
+        if self._pq is not None:
+            self._pq.close()
+        if self._wb is not None:
+            self._wb.save(self.path)
+
+
+def train_scorer(apps: pd.DataFrame, out_dir: str | os.PathLike, *, taxonomy: str = "default",
+                 grant_params: dict | None = None, min_topic_labels: int = 20,
+                 train_topic: bool = True) -> Path:
+    """Train a grant model (and a topic model when the table has topic labels) and save them.
+
+    Writes ``out_dir/grant/``, ``out_dir/topic/`` (only with at least ``min_topic_labels``
+    labelled rows) and ``out_dir/reference.csv`` (the earlier applications that scoring compares
+    with; without handler names).
+    """
+    from .modeling.grant import GrantModel
+    from .modeling.persist import save_model
+    from .modeling.topic import TopicClassifier
+
+    out_dir = Path(out_dir)
+    decided = apps["decision"].isin(["beviljad", "avslag"]) if "decision" in apps.columns else None
+    if decided is None or not decided.any():
+        raise SchemaError("training needs a decision column (Beslut) with 'beviljad'/'avslag' values; "
+                          "map yours with --decision-column")
+    train = apps.loc[decided]
+    grant = GrantModel(**(grant_params or {})).fit(train)
+    save_model(grant, out_dir / "grant", training_data=train,
+               extra={"kind": "grant", "rows_excluded_undecided": int((~decided).sum())})
+    if train_topic and "topic" in apps.columns and apps["topic"].notna().sum() >= min_topic_labels:
+        labelled = apps.loc[apps["topic"].notna()]
+        topic = TopicClassifier(taxonomy=taxonomy).fit(_texts(labelled), labelled["topic"].tolist())
+        save_model(topic, out_dir / "topic", training_data=labelled, extra={"kind": "topic"})
+    ref = train[[c for c in REFERENCE_COLUMNS if c in train.columns]]
+    ref.to_csv(out_dir / "reference.csv", index=False, encoding="utf-8")
+    return out_dir
