@@ -246,7 +246,12 @@ def _topk_dense(S: np.ndarray, k: int, col_ids: np.ndarray | None = None
     else:
         part = np.broadcast_to(np.arange(m), (S.shape[0], m)).copy()
     vals = np.take_along_axis(S, part, axis=1)
-    ids = part if col_ids is None else col_ids[part]
+    if col_ids is None:
+        ids = part
+    elif col_ids.ndim == 2:
+        ids = np.take_along_axis(col_ids, part, axis=1)
+    else:
+        ids = col_ids[part]
     order = np.lexsort((ids, -vals), axis=-1)
     return np.take_along_axis(ids, order, axis=1), np.take_along_axis(vals, order, axis=1)
 
@@ -278,40 +283,52 @@ def _rowwise_dot(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: int,
-                svd_sample: int, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
+                n_common: int, svd_sample: int, seed: int | None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Hybrid search: exact products on rare n-grams + SVD of the common ones, then re-rank.
+
+    The cost of an exact sparse product is Σ_f df_f², dominated by the few n-grams found in
+    most texts ("en", "er", " s"...). Those ``n_common`` columns are replaced by a TruncatedSVD
+    projection (whose dot products approximate theirs); the other columns keep exact sparse
+    products, which are cheap because rare n-grams co-occur rarely. The approximate similarity
+    selects ``n_candidates`` per row; their exact similarities on the full TF-IDF rank the top k.
+    """
     from sklearn.decomposition import TruncatedSVD
-    from sklearn.preprocessing import normalize
 
     n = X.shape[0]
     df = np.bincount(X.indices, minlength=X.shape[1])
-    cols = np.flatnonzero(df >= 2)  # an n-gram in one text only adds nothing to any dot product
-    if len(cols) < 2:
+    shared = np.flatnonzero(df >= 2)  # an n-gram in one text only adds nothing to a dot product
+    if len(shared) <= n_common + 2:
         return _knn_exact(X, k)
-    Xs = X[:, cols]
+    top = shared[np.argsort(-df[shared], kind="stable")]
+    common, rare = np.sort(top[:n_common]), np.sort(top[n_common:])
+    Xc = X[:, common]
+    Xr = X[:, rare]
+    XrT = Xr.T.tocsr()
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(n, size=min(n, svd_sample), replace=False))
-    n_comp = int(min(n_components, len(cols) - 1, len(sample) - 1))
-    svd = TruncatedSVD(n_components=n_comp, algorithm="randomized", n_iter=4,
-                       random_state=seed)
-    svd.fit(Xs[sample])
-    comps = svd.components_.astype(np.float32).T  # (features, comps)
+    n_comp = int(min(n_components, len(common) - 1, len(sample) - 1))
+    svd = TruncatedSVD(n_components=n_comp, algorithm="randomized", n_iter=5, random_state=seed)
+    svd.fit(Xc[sample])
+    comps = svd.components_.astype(np.float32).T  # (common, comps)
     Z = np.empty((n, n_comp), dtype=np.float32)
-    step = 20_000
-    for s in range(0, n, step):
-        Z[s:s + step] = Xs[s:s + step] @ comps
-    Z = normalize(Z, copy=False)
+    for s in range(0, n, 20_000):
+        Z[s:s + 20_000] = Xc[s:s + 20_000] @ comps
     kc = min(n - 1, max(n_candidates, k))
     chunk = max(1, min(n, _CHUNK_BUDGET // max(n, 1)))
-    cand = np.empty((n, kc), dtype=np.int64)
+    idx = np.empty((n, k), dtype=np.int64)
+    sim = np.empty((n, k), dtype=np.float32)
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         S = Z[start:stop] @ Z.T
+        S += (Xr[start:stop] @ XrT).toarray()
         S[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        cand[start:stop], _ = _topk_dense(S, kc)
-    # exact re-ranking of the candidates on the full TF-IDF
-    rows = np.repeat(np.arange(n), kc)
-    exact = _rowwise_dot(X, rows, cand.ravel()).reshape(n, kc)
-    return _topk_dense(exact, k, col_ids=cand) if kc > k else _sorted_rows(cand, exact)
+        cand, _ = _topk_dense(S, kc)
+        del S
+        rows = np.repeat(np.arange(start, stop), kc)
+        exact = _rowwise_dot(X, rows, cand.ravel()).reshape(stop - start, kc)
+        idx[start:stop], sim[start:stop] = _topk_dense(exact, k, col_ids=cand)
+    return idx, sim
 
 
 def _sorted_rows(ids: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -320,7 +337,8 @@ def _sorted_rows(ids: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components: int = 256,
-                      n_candidates: int | None = None, svd_sample: int = 20_000,
+                      n_candidates: int | None = None, n_common: int = 2048,
+                      svd_sample: int = 20_000,
                       random_state: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """Top-k cosine neighbours of every row of a sparse matrix, in memory linear in N.
 
@@ -374,7 +392,7 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
         return _knn_exact(X, k)
     return _knn_approx(X, k, n_components=n_components,
                        n_candidates=n_candidates if n_candidates else max(3 * k, 30),
-                       svd_sample=svd_sample, seed=random_state)
+                       n_common=n_common, svd_sample=svd_sample, seed=random_state)
 
 
 def _edges(idx: np.ndarray, sim: np.ndarray, min_similarity: float

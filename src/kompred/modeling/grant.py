@@ -362,8 +362,12 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
         return self
 
     def fit_transform(self, X, y=None, **fit_params):
-        """Fit, then transform the training rows (history uses only earlier rows)."""
-        return self._fit(X, y).transform(X)
+        """Fit, then transform the training rows (history uses only earlier rows).
+
+        Gives the same matrix as ``fit(X, y).transform(X)``, with one pass over the texts.
+        """
+        text_matrix = self._fit(X, y)
+        return self._transform(X, text_matrix)
 
     def _fit(self, X, y):
         if not isinstance(X, pd.DataFrame):
@@ -480,6 +484,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
         # text
         n_before_text = len(names)
         self.text_ = None
+        text_matrix = None
         if self.text_column is not None and self.text_column in X.columns:
             frame = self._text_frame(X)
             n_docs = int(frame.notna().any(axis=1).sum())
@@ -488,7 +493,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
                                   extra_text_columns=tuple(self.extra_text_columns_),
                                   min_df=min_df)
             try:
-                text.fit(frame)
+                text_matrix = text.fit_transform(frame)
             except ValueError:  # every text empty: no text features
                 text = None
             self.text_ = text
@@ -501,13 +506,16 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
         self.feature_names_out_ = np.asarray(names, dtype=object)
         self.feature_map_ = pd.DataFrame(rows, columns=["name", "kind", "column", "value"])
         self.n_features_out_ = len(names)
-        return self
+        return text_matrix
 
     def transform(self, X):
         """Transform a table into a CSR matrix of ``n_features_out_`` columns."""
         check_is_fitted(self, "feature_names_out_")
         if not isinstance(X, pd.DataFrame):
             raise ValidationError(f"expected a pandas DataFrame, got {type(X).__name__}")
+        return self._transform(X, None)
+
+    def _transform(self, X, text_matrix):
         n = len(X)
         blocks = []
         for col in self.categorical_columns_:
@@ -538,7 +546,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
         if num_cols:
             blocks.append(sp.csr_matrix(np.column_stack(num_cols)))
         if self.text_ is not None:
-            T = self.text_.transform(self._text_frame(X))
+            T = text_matrix if text_matrix is not None else self.text_.transform(self._text_frame(X))
             if self.text_weight != 1.0:
                 T = T * float(self.text_weight)
             blocks.append(T)
@@ -1060,7 +1068,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                 raise NotEnoughDataError(
                     f"calibration='sigmoid' needs at least 5 decisions of each kind; got "
                     f"{n_pos} beviljad and {n_neg} avslag")
-            scores = self._out_of_fold_scores(Xt, yt, columns)
+            scores = self._out_of_fold_scores(Xt, yt, columns, Z)
             platt = LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), yt)
             self.calibration_ = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
         elif self.calibration == "auto":
@@ -1078,17 +1086,32 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         self.fit_seconds_ = time.perf_counter() - start
         return self
 
-    def _out_of_fold_scores(self, X: pd.DataFrame, y: np.ndarray, columns: dict) -> np.ndarray:
-        """Uncalibrated log-odds of each row from a model that did not see it (5-fold)."""
+    def _out_of_fold_scores(self, X: pd.DataFrame, y: np.ndarray, columns: dict,
+                            Z: sp.csr_matrix) -> np.ndarray:
+        """Uncalibrated log-odds of each row from a model that did not see its label (5-fold).
+
+        The structured features (levels, scales, history) are refitted in every fold; the text
+        block of ``Z`` (vocabulary and idf from all rows, which uses no labels) is reused, so
+        the texts are analysed only once.
+        """
         n_splits = int(min(5, np.bincount(y).min()))
-        folds = StratifiedKFold(n_splits=n_splits, shuffle=True,
-                                random_state=check_random_state(self.random_state).randint(2**31 - 1))
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        text_block = Z[:, self.featurizer_.text_slice_]
         scores = np.zeros(len(y))
         for train, test in folds.split(np.zeros(len(y)), y):
-            feat = self._make_featurizer(columns)
-            Ztr = feat.fit_transform(X.iloc[train], y[train])
+            structured = ApplicationFeaturizer(
+                text_column=None, extra_text_columns=(),
+                categorical_columns=tuple(columns["categorical"]),
+                numeric_columns=tuple(columns["numeric"]), cost_column=columns["cost"],
+                participants_column=columns["participants"],
+                history_columns=tuple(columns["history"]), time_column=columns["time"],
+                min_category_count=self.min_category_count)
+            Ztr = sp.hstack([structured.fit_transform(X.iloc[train], y[train]),
+                             text_block[train]], format="csr")
+            Zte = sp.hstack([structured.transform(X.iloc[test]), text_block[test]], format="csr")
             clf = LogisticRegression(C=self.C, max_iter=2000).fit(Ztr, y[train])
-            scores[test] = clf.decision_function(feat.transform(X.iloc[test]))
+            scores[test] = clf.decision_function(Zte)
         return scores
 
     # -- prediction --------------------------------------------------------------------------
