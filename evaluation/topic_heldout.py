@@ -15,6 +15,7 @@ is never used for training or tuning; see ``evaluation/README_topic.md``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -130,7 +131,11 @@ def main(argv: list[str] | None = None) -> int:
             source = f"shipped model {folder} (created {meta.get('created')})"
         else:
             source += "; models/topic was trained on another taxonomy version"
-    ev = evaluate_topics("default", heldout=args.heldout, model=model, cv=args.cv,
+    heldout = Path(args.heldout)
+    if heldout.resolve().is_relative_to(ROOT):
+        heldout = heldout.resolve().relative_to(ROOT)  # a short name in the table
+        os.chdir(ROOT)
+    ev = evaluate_topics("default", heldout=heldout, model=model, cv=args.cv,
                          n_bootstrap=args.bootstrap)
     print(f"Model: {source}\n")
     print(format_topic_evaluation(ev))

@@ -153,7 +153,7 @@ def test_predict_details_columns_dtypes_and_index(clf):
     assert list(clf.predict(s)) == list(d["topic"])
 
 
-@pytest.mark.parametrize("empty", ["", "   \n\t ", None, float("nan"), pd.NA])
+@pytest.mark.parametrize("empty", ["", "   \n\t ", None, float("nan"), pd.NA, " -- 123 "])
 def test_empty_text_is_osaker_with_reason_not_a_crash(clf, empty):
     d = clf.predict_details(["Barnskötarutbildning", empty])
     assert d.loc[1, "topic"] == OSAKER and d.loc[1, "topic_reason"] == "tom text"

@@ -122,6 +122,7 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
         Frozen; ``to_dict()`` gives the JSON document. No personnummer appear in it.
     """
     frame = _application_from(text, application, None)
+    original_row = frame.iloc[0].copy()  # the rules redact by themselves and report the finding
     raw_text = " ".join(str(frame.iloc[0].get(c) or "") for c in ("title", "description"))
     has_pnr = bool(find_personnummer(raw_text))
     # redact before any model, rule or output sees the text
@@ -139,10 +140,8 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
             det = scorer.topic_model.predict_details(texts).iloc[0]
             topic, conf = str(det["topic"]), float(det["topic_confidence"])
             alts = tuple((str(det[a]), float(det[b])) for a, b in
-                         (("topic_first", "topic_confidence_first"), ("topic_second", "topic_second_confidence"))
-                         if a in det.index and b in det.index and pd.notna(det[a]))
-            if not alts and "topic_second" in det.index and pd.notna(det["topic_second"]):
-                alts = ((str(det["topic_second"]), float(det.get("topic_second_confidence", np.nan))),)
+                         (("topic_first", "topic_confidence"), ("topic_second", "topic_second_confidence"))
+                         if pd.notna(det.get(a)) and str(det.get(a)) != topic)
         else:
             topic, conf, alts = "okänt", float("nan"), ()
         p = lo = hi = None
@@ -181,7 +180,7 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
             cpp_all = (granted["cost_sek"] / granted["participants"].where(granted["participants"] > 0)).dropna()
             context["similar_granted_cost_per_participant"] = cpp_all.to_numpy(dtype=float)
 
-    checklist = tuple(run_rules(row, context=context))
+    checklist = tuple(run_rules(original_row, context=context))
     warns = [{"code": r.code, "message": r.message} for r in checklist
              if r.status not in ("ok", "info")]
     if has_pnr and not any(w["code"] == "personnummer" for w in warns):

@@ -239,12 +239,28 @@ def _char_matrix(texts: list[str]) -> sp.csr_matrix:
 
 def _topk_dense(S: np.ndarray, k: int, col_ids: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k columns of each row of S, sorted by value desc then column id asc."""
-    m = S.shape[1]
-    if k < m:
+    """Top-k columns of each row of S, sorted by value desc then column id asc.
+
+    For wide S a per-row lower bound of the k-th largest value (the k-th largest over a
+    sample of columns) first discards most entries with one vectorized comparison; the exact
+    top k is then taken among the survivors (every true top-k entry survives).
+    """
+    r, m = S.shape
+    sample_size = max(64 * k, 4096)
+    if k < m and m > 4 * sample_size and r > 0:
+        cols = np.random.default_rng(m).choice(m, size=sample_size, replace=False)
+        thr = -np.partition(-S[:, cols], k - 1, axis=1)[:, k - 1]
+        rows, cidx = np.nonzero(S >= thr[:, None])
+        vals = S[rows, cidx]
+        order = np.lexsort((cidx, -vals, rows))
+        rows, cidx, vals = rows[order], cidx[order], vals[order]
+        starts = np.searchsorted(rows, np.arange(r))
+        take = starts[:, None] + np.arange(k)[None, :]
+        part = cidx[take]
+    elif k < m:
         part = np.argpartition(-S, k - 1, axis=1)[:, :k]
     else:
-        part = np.broadcast_to(np.arange(m), (S.shape[0], m)).copy()
+        part = np.broadcast_to(np.arange(m), (r, m)).copy()
     vals = np.take_along_axis(S, part, axis=1)
     if col_ids is None:
         ids = part
@@ -321,7 +337,9 @@ def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: in
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         S = Z[start:stop] @ Z.T
-        S += (Xr[start:stop] @ XrT).toarray()
+        R = (Xr[start:stop] @ XrT).tocsr()
+        S[np.repeat(np.arange(stop - start), np.diff(R.indptr)), R.indices] += R.data
+        del R
         S[np.arange(stop - start), np.arange(start, stop)] = -np.inf
         cand, _ = _topk_dense(S, kc)
         del S

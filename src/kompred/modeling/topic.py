@@ -197,6 +197,7 @@ _ABBREV_RE = re.compile(
 )
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
 _HAS_ACCENT = re.compile("[åäöéü]")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _prepare_text(text: str, *, max_chars: int, expand: bool) -> str:
@@ -454,8 +455,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
         for g, (raw, lab, w, src) in enumerate(rows):
             p = _prepare_text(raw, max_chars=int(self.max_chars), expand=self.expand_abbreviations)
-            if not p or w <= 0:
-                skipped += src == "labelled" and not p
+            if not _HAS_LETTER.search(p) or w <= 0:
+                skipped += src == "labelled"
                 continue
             add(p, lab, w, g, src)
             if self.fold_weight > 0 and _HAS_ACCENT.search(p):
@@ -611,7 +612,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         raw = application_texts(X)
         prepared = [_prepare_text(t, max_chars=int(self.max_chars), expand=self.expand_abbreviations)
                     for t in raw]
-        empty = np.array([not p.strip() for p in prepared], dtype=bool)
+        empty = np.array([not _HAS_LETTER.search(p) for p in prepared], dtype=bool)
         proba = np.full((len(raw), len(self.classes_)), 1.0 / len(self.classes_))
         if (~empty).any():
             keep = [p for p, e in zip(prepared, empty, strict=True) if not e]
@@ -622,7 +623,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated probability of each topic (columns in ``classes_`` order; rows sum to 1).
 
-        An empty or missing text gets equal probabilities.
+        An empty or missing text (or one without letters) gets equal probabilities.
         """
         return self._texts_and_proba(X)[1]
 
@@ -643,7 +644,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             One row per input row (same index as a Series/DataFrame input), columns ``topic``
             (a topic id or ``"osäker"``), ``topic_confidence`` (probability of the first topic),
             ``topic_first``, ``topic_second``, ``topic_second_confidence``, ``topic_reason``
-            (why ``"osäker"``: ``"tom text"``, ``"låg säkerhet: bemötande (0.41) eller äldre
+            (why ``"osäker"``: ``"tom text"`` for an empty or missing text or one without letters, ``"låg säkerhet: bemötande (0.41) eller äldre
             (0.38)"``, ``"texten verkar inte vara svenska (en)"``; missing otherwise) and
             ``is_swedish`` (True, False, or missing when the text is too short to tell).
         """
