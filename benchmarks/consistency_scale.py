@@ -132,18 +132,18 @@ def main(argv=None) -> int:
                      f"{avg_len:.0f} chars/text"))
         ref = None
         if n <= args.baseline_max:
-            (bi, bs), t, m = measure(lambda: brute_force(X, args.k))
+            (bi, bs), t, m = measure(lambda X=X: brute_force(X, args.k))
             rows.append((n, "brute force (full X·Xᵀ)", t, m, "", "", ""))
             ref = (bi, bs, None)
         if n <= args.exact_max:
-            (ei, es), t, m = measure(lambda: C.nearest_neighbors(X, args.k, method="exact"))
+            (ei, es), t, m = measure(lambda X=X: C.nearest_neighbors(X, args.k, method="exact"))
             note = ""
             if ref is not None:
                 note = "same top-k values as brute force: " + str(
                     bool(np.allclose(np.sort(ref[1], 1), np.sort(es, 1), atol=1e-5)))
             rows.append((n, "exact (chunked)", t, m, "1.000", "1.000", note))
             ref = (ei, es, None)
-        (ai, as_), t, m = measure(lambda: C.nearest_neighbors(X, args.k, method="approx"))
+        (ai, as_), t, m = measure(lambda X=X: C.nearest_neighbors(X, args.k, method="approx"))
         if ref is None:
             q = np.sort(np.random.default_rng(1).choice(n, size=min(n, 1000), replace=False))
             qi, qs = exact_for_rows(X, q, args.k)

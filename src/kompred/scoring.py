@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._resources import bundled_path
-from .exceptions import ApplicationTableError, InputFileError, SchemaError, ValidationError
+from .exceptions import (
+    ApplicationTableError,
+    DataQualityWarning,
+    InputFileError,
+    SchemaError,
+    ValidationError,
+)
 from .featurize import char_ngram_vectorizer, normalize_text, redact_personnummer
 from .io import _format_of, iter_table_chunks, validate_applications, write_table
 from .modeling.persist import bundled_model_path, load_model, read_metadata
@@ -176,15 +183,23 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
         out[c] = np.nan
     out["grant_reasons"] = ""
     live = ~empty
+    notes: list[str] = []
     if scorer.grant_model is not None and live.any():
         frame = apps.loc[live]
         if scorer.topic_model is not None and "topic" not in frame.columns:
             frame = frame.assign(topic=out.loc[live, "topic"].replace("osäker", np.nan))
-        interval = scorer.grant_model.predict_interval(frame)
+        # e.g. "columns [...] are not in the table": said once per run by the caller, not per chunk
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataQualityWarning)
+            interval = scorer.grant_model.predict_interval(frame)
+            expl = scorer.grant_model.explain(frame, top=reasons) if reasons else None
+        notes += [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+        for w in caught:
+            if not issubclass(w.category, DataQualityWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         for c in ("grant_probability", "grant_low", "grant_high"):
             out.loc[live, c] = interval[c].to_numpy().round(3)
-        if reasons:
-            expl = scorer.grant_model.explain(frame, top=reasons)
+        if expl is not None:
             out.loc[live, "grant_reasons"] = ["; ".join(str(r) for r in rs) for rs in expl]
     elif scorer.grant_model is None:
         status = np.where(status == STATUS_OK, "ok; ingen beviljandemodell", status)
@@ -207,6 +222,7 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
         out["similar_ids"] = out["similar_decisions"] = out["similar_similarity"] = ""
         out["similar_split"] = False
     out["status"] = status
+    out.attrs["notes"] = sorted(set(notes))
     return out
 
 
@@ -223,6 +239,7 @@ class ScoreSummary:
     seconds: float
     output: str
     peak_rss_mb: float | None = None
+    notes: tuple[str, ...] = ()
 
 
 def _lenient_validate(chunk: pd.DataFrame, columns, source) -> tuple[pd.DataFrame, dict[int, list[str]]]:
@@ -281,6 +298,7 @@ def score_file(
     statuses: dict[str, int] = {}
     topics: dict[str, int] = {}
     probs_sum, probs_n, rows = 0.0, 0, 0
+    notes: set[str] = set()
     writer = _ChunkWriter(out_path, fmt_out)
     try:
         for chunk in iter_table_chunks(path, chunksize=chunksize, sep=sep):
@@ -291,7 +309,8 @@ def score_file(
             scored = score_applications(apps, scorer)
             for row, msgs in bad.items():
                 scored.loc[row, "status"] = "fel i raden: " + "; ".join(msgs)
-            writer.write(scored)
+            writer.write(_with_input_columns(chunk, scored))
+            notes.update(scored.attrs.get("notes", []))
             rows += len(scored)
             for s, n in scored["status"].str.split(";").str[0].value_counts().items():
                 statuses[s] = statuses.get(s, 0) + int(n)
@@ -313,7 +332,21 @@ def score_file(
         peak = None
     return ScoreSummary(rows=rows, scored=ok, not_scored=rows - ok, statuses=statuses, topics=topics,
                         mean_grant_probability=probs_sum / probs_n if probs_n else None,
-                        seconds=time.perf_counter() - start, output=str(out_path), peak_rss_mb=peak)
+                        seconds=time.perf_counter() - start, output=str(out_path), peak_rss_mb=peak,
+                        notes=tuple(sorted(notes)))
+
+
+def _with_input_columns(raw: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    """The input rows as they were (headers and cells unchanged, personnummer redacted) followed by
+    the score columns; an input column with a score column's name is kept as ``<name>_indata``."""
+    out = raw.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(lambda v: redact_personnummer(v) if isinstance(v, str) else v)
+    out = out.rename(columns={c: f"{c}_indata" for c in SCORE_COLUMNS if c in out.columns})
+    for col in SCORE_COLUMNS:
+        out[col] = scored[col].to_numpy()
+    return out
 
 
 class _ChunkWriter:

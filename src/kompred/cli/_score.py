@@ -47,6 +47,8 @@ def run(args) -> int:
     print("Status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())))
     if summary.topics:
         print("Ämnen: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.topics.items())))
+    for note in summary.notes:
+        print(f"Obs: {note}")
     if summary.mean_grant_probability is not None:
         print(f"Medelsannolikhet för beviljande: {summary.mean_grant_probability:.2f}")
     return 0

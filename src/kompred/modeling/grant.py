@@ -787,6 +787,12 @@ class GrantModel(ClassifierMixin, BaseEstimator):
     time_column : str or None
         Dates or years ordering the decisions, needed by ``history_columns``. None uses
         ``submitted`` when the table has it. The time column itself is not a feature.
+    max_onehot_levels : int or None
+        An *inferred* categorical column with more distinct values than this (units, providers,
+        municipalities) is encoded by its time-aware approval history, like
+        ``history_columns``, instead of one-hot: one smoothed rate instead of hundreds of
+        weakly estimated level effects. Needs a time column; without one, or with None, such
+        columns stay one-hot.
     exclude_columns : sequence of str
         Further columns never to use.
     unknown_decision : {"raise", "exclude"}
@@ -843,9 +849,9 @@ class GrantModel(ClassifierMixin, BaseEstimator):
     def __init__(self, *, text_column="description", title_column="title", id_column="id",
                  decision_column="decision", categorical_columns=None, numeric_columns=None,
                  cost_column="cost_sek", participants_column="participants", history_columns=(),
-                 time_column=None, exclude_columns=(), unknown_decision="raise", C=1.0,
-                 text_weight=1.0, min_category_count=2, n_bootstrap=30, calibration="auto",
-                 random_state=None):
+                 time_column=None, max_onehot_levels=20, exclude_columns=(),
+                 unknown_decision="raise", C=1.0, text_weight=1.0, min_category_count=2,
+                 n_bootstrap=30, calibration="auto", random_state=None):
         self.text_column = text_column
         self.title_column = title_column
         self.id_column = id_column
@@ -856,6 +862,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         self.participants_column = participants_column
         self.history_columns = history_columns
         self.time_column = time_column
+        self.max_onehot_levels = max_onehot_levels
         self.exclude_columns = exclude_columns
         self.unknown_decision = unknown_decision
         self.C = C
@@ -939,7 +946,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         if not (explicit_cat and explicit_num):
             n = len(X)
             for c in X.columns:
-                if c in reserved or c in cats or c in nums:
+                if c in reserved or c in cats or c in nums or c in history:
                     continue
                 if c in user_excluded:
                     excluded[c] = "listed in exclude_columns"
@@ -971,7 +978,11 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                     if mean_len > 60:
                         excluded[c] = "long free text (name it as text_column to use it)"
                         continue
-                    cats.append(c)
+                    if (time_col is not None and self.max_onehot_levels is not None
+                            and s.map(_clean_key).nunique() > self.max_onehot_levels):
+                        history.append(c)
+                    else:
+                        cats.append(c)
             # leakage guard on inferred columns
             known = ~np.isnan(y)
             if known.sum() >= 20 and 0 < np.nansum(y) < known.sum():

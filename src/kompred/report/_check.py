@@ -31,7 +31,7 @@ def _topic_line(r) -> str:
     line = f"Ämne: {r.topic}"
     if not math.isnan(r.topic_confidence):
         line += f" (säkerhet {_pct(r.topic_confidence)})"
-    alts = [f"{t} {_pct(c)}" for t, c in r.topic_alternatives if t != r.topic]
+    alts = [f"{t} {_pct(c)}" for t, c in r.topic_alternatives if t != r.topic and c >= 0.05]
     if alts:
         line += "; alternativ: " + ", ".join(alts)
     return line

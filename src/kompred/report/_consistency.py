@@ -1,0 +1,208 @@
+"""Plots and text for the consistency results of :mod:`kompred.consistency`.
+
+- :func:`funnel_plot`: handler approval rates (content-adjusted) against the number of decisions,
+  with control limits around the overall rate. A funnel plot, not a league table: handlers
+  inside the funnel are indistinguishable from the overall rate.
+- :func:`similarity_agreement_plot`: share of pairs with the same decision by similarity, with
+  the content model's expectation.
+- :func:`format_pairs`, :func:`format_handler_effect`, :func:`format_period_effect`: Markdown.
+
+Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot, no global state,
+nothing shown); save them with ``fig.savefig(path)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "format_handler_effect",
+    "format_pairs",
+    "format_period_effect",
+    "funnel_plot",
+    "similarity_agreement_plot",
+]
+
+
+def _figure(figsize=(7.0, 4.5)):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def funnel_plot(result: Any, *, limits: tuple[float, ...] = (0.95, 0.998), ax: Any = None,
+                label_points: bool = True):
+    """Funnel plot of handler approval rates from a :class:`~kompred.consistency.HandlerEffectResult`.
+
+    x: decisions per handler; y: the handler's content-adjusted approval rate
+    (overall rate + observed − content-expected); control limits
+    overall ± z·sqrt(v̄ / n), v̄ = mean p(1−p) under the content model, for each level in
+    ``limits`` (two-sided). Open circles show the raw observed rates.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from scipy import stats
+
+    per = result.per_handler
+    if ax is None:
+        fig, ax = _figure()
+    else:
+        fig = ax.figure
+    p0 = float(result.overall_rate)
+    v = float(result.funnel_variance)
+    n_max = max(int(per["n"].max()) if len(per) else 10, 10)
+    grid = np.linspace(1, n_max * 1.15, 300)
+    ax.axhline(p0, color="0.3", lw=1, label=f"overall rate {p0:.0%}")
+    styles = ["--", ":", "-."]
+    for i, level in enumerate(limits):
+        z = stats.norm.ppf(0.5 + level / 2)
+        half = z * np.sqrt(v / grid) if math.isfinite(v) else np.full_like(grid, np.nan)
+        ls = styles[i % len(styles)]
+        ax.plot(grid, np.clip(p0 + half, 0, 1), color="0.5", ls=ls, lw=1,
+                label=f"{level:.1%} limits")
+        ax.plot(grid, np.clip(p0 - half, 0, 1), color="0.5", ls=ls, lw=1)
+    if len(per):
+        ax.scatter(per["n"], per["observed_rate"], facecolors="none", edgecolors="tab:gray",
+                   s=30, label="observed (raw)")
+        ax.scatter(per["n"], per["adjusted_rate"], color="tab:blue", s=36, zorder=3,
+                   label="content-adjusted")
+        if label_points:
+            for _, r in per.iterrows():
+                ax.annotate(str(r["handler"]), (r["n"], r["adjusted_rate"]),
+                            textcoords="offset points", xytext=(4, 3), fontsize=8)
+    ax.set_xlim(0, n_max * 1.15)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("decisions per handler")
+    ax.set_ylabel("approval rate")
+    hi = "∞" if not math.isfinite(result.ci_high) else f"{result.ci_high:.2f}"
+    ax.set_title(f"Handler SD {result.handler_sd:.2f} (95 % CI {result.ci_low:.2f}–{hi}), "
+                 f"p = {result.p_value:.3f}", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def similarity_agreement_plot(data: pd.DataFrame, *, bins: Any = 10, ax: Any = None):
+    """Share of pairs decided alike by similarity, against the content model's expectation.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Either pairs from ``find_divergent_pairs(..., include_agreeing=True)`` or the output
+        of :func:`kompred.consistency.agreement_by_similarity`.
+    bins : int or sequence
+        Passed to ``agreement_by_similarity`` when ``data`` are pairs.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from ..consistency import agreement_by_similarity
+
+    table = data if "observed_same" in data.columns else agreement_by_similarity(data, bins=bins)
+    t = table[table["n_pairs"] > 0]
+    if ax is None:
+        fig, ax = _figure()
+    else:
+        fig = ax.figure
+    mid = (t["bin_low"] + t["bin_high"]) / 2
+    yerr = np.vstack([t["observed_same"] - t["observed_low"],
+                      t["observed_high"] - t["observed_same"]])
+    ax.errorbar(mid, t["observed_same"], yerr=yerr, fmt="o", color="tab:blue", capsize=3,
+                label="observed share with the same decision (95 % CI)")
+    ax.plot(mid, t["expected_same"], "s--", color="tab:orange", ms=4,
+            label="expected if independent given content")
+    for x, y, n in zip(mid, t["observed_same"], t["n_pairs"], strict=True):
+        ax.annotate(f"n={n}", (x, y), textcoords="offset points", xytext=(0, 8), fontsize=7,
+                    ha="center")
+    ax.set_ylim(-0.02, 1.08)
+    ax.set_xlabel("text similarity (char n-gram cosine)")
+    ax.set_ylabel("share of pairs with the same decision")
+    ax.legend(fontsize=8, loc="lower left")
+    return fig
+
+
+def _fmt_value(v: Any) -> str:
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return f"{int(v):,}".replace(",", " ")
+    if isinstance(v, int | np.integer):
+        return f"{int(v):,}".replace(",", " ")
+    return str(v)
+
+
+def format_pairs(pairs: pd.DataFrame, *, top: int = 10) -> str:
+    """Markdown table of the top divergent pairs (differing fields shown as "a vs b")."""
+    lines = ["| # | a | b | similarity | score | topic | shared words | differs |",
+             "|---:|---|---|---:|---:|---|---|---|"]
+    for i, r in enumerate(pairs.head(top).itertuples(index=False), start=1):
+        row = r._asdict()
+        who_a = f"{row['id_a']} ({row['decision_a']}"
+        who_b = f"{row['id_b']} ({row['decision_b']}"
+        if "handler_a" in row:
+            who_a += f", {row['handler_a']}"
+            who_b += f", {row['handler_b']}"
+        diffs = []
+        for f in [x for x in str(row.get("differing_fields") or "").split(", ") if x]:
+            if f == "handler":
+                continue
+            diffs.append(f"{f}: {_fmt_value(row.get(f + '_a'))} vs {_fmt_value(row.get(f + '_b'))}")
+        lines.append(f"| {i} | {who_a}) | {who_b}) | {row['similarity']:.2f} | "
+                     f"{row['divergence_score']:.2f} | {row.get('topic') or ''} | "
+                     f"{row.get('shared_terms') or ''} | {'; '.join(diffs)} |")
+    return "\n".join(lines)
+
+
+def format_handler_effect(result: Any, *, lang: str = "en") -> str:
+    """Markdown summary of a :class:`~kompred.consistency.HandlerEffectResult`."""
+    hi = "∞" if not math.isfinite(result.ci_high) else f"{result.ci_high:.2f}"
+
+    def rng(pair, pct=False):
+        def fa(x):
+            return "∞" if not math.isfinite(x) else (f"{x:.1%}" if pct else f"{x:.2f}")
+
+        return f"{fa(pair[0])}–{fa(pair[1])}"
+
+    sv = lang == "sv"
+    rows = [
+        ("Handläggarnas spridning (SD, log-odds)" if sv else "handler SD (log-odds)",
+         f"{result.handler_sd:.2f} ({result.ci_low:.2f}–{hi})"),
+        ("ICC (latent skala)" if sv else "ICC (latent scale)",
+         f"{result.icc:.3f} ({rng(result.icc_ci)})"),
+        ("Median-oddskvot" if sv else "median odds ratio",
+         f"{result.median_odds_ratio:.2f} ({rng(result.mor_ci)})"),
+        ("Andel beslut som skulle ändras" if sv else "flip rate",
+         f"{result.flip_rate:.1%} ({rng(result.flip_rate_ci, pct=True)})"),
+        ("p-värde (permutation)" if sv else "p-value (permutation)", f"{result.p_value:.3f}"),
+        ("Handläggare / beslut" if sv else "handlers / decisions",
+         f"{result.n_handlers} / {result.n_decisions}"),
+        ("Tillräckligt underlag" if sv else "enough data", str(result.enough_data)),
+    ]
+    out = ["| | |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+    out.append("")
+    out.append(result.reason_sv if sv else result.reason)
+    return "\n".join(out)
+
+
+def format_period_effect(result: Any, *, lang: str = "en") -> str:
+    """Markdown table of a :class:`~kompred.consistency.PeriodEffectResult`."""
+    sv = lang == "sv"
+    head = ("| period | n | beviljade | rå andel | justerad andel | log-odds mot referens |"
+            if sv else "| period | n | granted | raw rate | adjusted rate | log-odds vs reference |")
+    out = [head, "|---|---:|---:|---:|---:|---:|"]
+    for r in result.per_period.itertuples(index=False):
+        lo = "" if math.isnan(r.ci_low) else f" ({r.ci_low:+.2f} to {r.ci_high:+.2f})"
+        out.append(f"| {r.period} | {r.n} | {r.n_granted} | {r.raw_rate:.0%} | "
+                   f"{r.adjusted_rate:.0%} ({r.adjusted_low:.0%}–{r.adjusted_high:.0%}) | "
+                   f"{r.log_odds_vs_reference:+.2f}{lo} |")
+    out += ["", result.reason_sv if sv else result.reason]
+    return "\n".join(out)

@@ -1,0 +1,87 @@
+"""The pre-submission check: API, formats and the CLI's promise on personnummer."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+from kompred import SmallDataWarning, ValidationError
+from kompred.check import check_application
+from kompred.cli import main
+from kompred.datasets import stockholm_path
+from kompred.report._check import check_to_html, check_to_json, check_to_markdown, check_to_terminal
+from kompred.scoring import load_scorer
+
+PNR = "811218-9876"
+DRAFT = ("Vi vill bjuda in en föreläsare en eftermiddag om palliativ vård för personalen på vårt "
+         f"äldreboende. Kontaktperson {PNR}. Kostnad 40 000 kr, ca 60 deltagare.")
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("modell")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallDataWarning)
+        assert main(["train", str(stockholm_path()), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def result(model_dir):
+    return check_application(DRAFT, scorer=load_scorer(model_dir, trusted=True))
+
+
+def test_lecture_and_personnummer_warned(result):
+    codes = {w["code"] for w in result.warnings}
+    assert {"one_off_lecture", "personnummer"} <= codes
+    assert result.topic == "äldre"
+    assert 0 <= result.grant_low <= result.grant_probability <= result.grant_high <= 1
+    assert len(result.similar) == 5
+    assert result.similar[0].title.lower().startswith("föreläsning om palliativ vård")
+
+
+def test_no_personnummer_and_no_handler_in_any_output(result):
+    outputs = [check_to_terminal(result), check_to_terminal(result, color=False), check_to_markdown(result),
+               check_to_html(result), check_to_json(result), repr(result)]
+    for text in outputs:
+        assert PNR not in text and PNR.replace("-", "") not in text
+        assert "H0" not in text and "handler" not in text.lower()
+
+
+def test_json_document_keys(result):
+    doc = json.loads(check_to_json(result))
+    assert {"topic", "grant_probability", "similar", "warnings"} <= set(doc)
+    assert isinstance(doc["similar"], list) and isinstance(doc["warnings"], list)
+    assert all(set(w) == {"code", "message"} for w in doc["warnings"])
+
+
+def test_cli_check_json(tmp_path, model_dir, capsys):
+    out = tmp_path / "out.json"
+    assert main(["check", "--text", DRAFT, "--json", str(out), "--model", str(model_dir), "--no-color"]) == 0
+    printed = capsys.readouterr().out
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert {"one_off_lecture", "personnummer"} <= {w["code"] for w in doc["warnings"]}
+    assert PNR not in printed and PNR not in out.read_text(encoding="utf-8")
+
+
+def test_text_file_and_one_row_table(tmp_path, model_dir):
+    scorer = load_scorer(model_dir, trusted=True)
+    txt = tmp_path / "utkast.txt"
+    txt.write_text("Yrkessvenska för undersköterskor, 20 deltagare, tio veckor via Komvux.", encoding="utf-8")
+    assert check_application(application=txt, scorer=scorer).topic == "språk"
+    table = tmp_path / "rad.csv"
+    table.write_text("Rubrik;Beskrivning;Kostnad (kr);Antal deltagare\nBarnskötare;Barnskötarutbildning "
+                     "för 12 outbildade barnskötare;600 000;12\n", encoding="utf-8")
+    r = check_application(application=table, scorer=scorer)
+    assert r.topic == "yrkesutbildning" and r.title == "Barnskötare"
+    two = tmp_path / "tva.csv"
+    two.write_text("Beskrivning\na\nb\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="one application"):
+        check_application(application=two, scorer=scorer)
+
+
+def test_needs_input():
+    with pytest.raises(ValidationError, match="needs a text"):
+        check_application()

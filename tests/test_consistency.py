@@ -1,0 +1,413 @@
+"""Tests of kompred.consistency (divergent pairs/groups, handler and period effects)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from scipy import integrate
+from scipy.special import expit
+
+from kompred import consistency as C
+from kompred.exceptions import SchemaError, ValidationError
+
+# ---------------------------------------------------------------------------------------------
+# small hand-made tables
+# ---------------------------------------------------------------------------------------------
+
+DEMENS = ("Vi vill utbilda 20 undersköterskor i bemötande av personer med demenssjukdom. "
+          "Utbildningen omfattar tre dagar och ges av en extern utbildningsaktör.")
+DEMENS_NEAR = ("Vi vill utbilda 25 undersköterskor i hemtjänsten i bemötande av personer med demenssjukdom. "
+               "Utbildningen omfattar två dagar och ges av extern utbildningsaktör.")
+UNRELATED = [
+    "Kurs i yrkessvenska för kökspersonal på skolorna, två timmar i veckan under ett år.",
+    "Validering av barnskötare mot yrkesrollen, med kompletterande utbildning på Komvux.",
+    "Ledarutvecklingsprogram för enhetschefer med fokus på förändringsledning och coachning.",
+    "Klimatsmart mat: inspirationsdag för måltidsbiträden om vegetariska menyer.",
+    "Digital mognad: grundkurs i stadens kontorsprogram och e-post för administratörer.",
+    "Fotvård inom vård och omsorg för personal i hemtjänsten, fyra halvdagar.",
+]
+
+
+def table(descriptions, decisions, **extra) -> pd.DataFrame:
+    n = len(descriptions)
+    data = {"id": [f"A{i:02d}" for i in range(n)], "title": [""] * n,
+            "description": descriptions, "decision": decisions}
+    data.update(extra)
+    return pd.DataFrame(data)
+
+
+def test_exact_duplicates_with_split_decisions_are_found():
+    apps = table([DEMENS, DEMENS, *UNRELATED], ["beviljad", "avslag"] + ["beviljad"] * 6)
+    pairs = C.find_divergent_pairs(apps)
+    assert len(pairs) == 1
+    row = pairs.iloc[0]
+    assert {row["id_a"], row["id_b"]} == {"A00", "A01"}
+    assert row["similarity"] == pytest.approx(1.0, abs=1e-5)
+    assert {row["decision_a"], row["decision_b"]} == {"beviljad", "avslag"}
+    assert 0 < row["divergence_score"] <= 1
+    assert "demenssjukdom" in row["shared_terms"]
+
+
+def test_near_duplicates_are_found_and_fields_compared():
+    apps = table([DEMENS, DEMENS_NEAR, *UNRELATED], ["avslag", "beviljad"] + ["avslag"] * 6,
+                 cost_sek=[100_000.0, 150_000.0] + [50_000.0] * 6,
+                 unit=["Farsta sdf", "Farsta sdf"] + ["Järva sdf"] * 6)
+    pairs = C.find_divergent_pairs(apps)
+    assert len(pairs) == 1
+    row = pairs.iloc[0]
+    assert 0.5 <= row["similarity"] < 1.0
+    assert "cost_sek" in row["differing_fields"] and "unit" in row["same_fields"]
+    assert {row["cost_sek_a"], row["cost_sek_b"]} == {100_000.0, 150_000.0}
+    assert row["terms_only_a"] or row["terms_only_b"]
+
+
+def test_no_pairs_for_unrelated_texts_or_agreeing_decisions():
+    unrelated = table(UNRELATED, ["beviljad", "avslag"] * 3)
+    assert len(C.find_divergent_pairs(unrelated)) == 0
+    agreeing = table([DEMENS, DEMENS_NEAR, *UNRELATED], ["beviljad"] * 8)
+    assert len(C.find_divergent_pairs(agreeing)) == 0
+    both = C.find_divergent_pairs(agreeing, include_agreeing=True)
+    assert len(both) >= 1 and not both["split"].any()
+    assert (both["divergence_score"] == 0).all()
+
+
+def test_unknown_decisions_are_not_paired():
+    apps = table([DEMENS, DEMENS, *UNRELATED], ["beviljad", None] + ["avslag"] * 6)
+    assert len(C.find_divergent_pairs(apps)) == 0
+
+
+def test_divergent_groups_report_members_and_handlers():
+    apps = table([DEMENS, DEMENS, DEMENS_NEAR, *UNRELATED],
+                 ["beviljad", "avslag", "beviljad"] + ["beviljad"] * 6,
+                 handler=["H1", "H2", "H3"] + ["H1"] * 6)
+    groups = C.find_divergent_groups(apps, similarity=0.6)
+    assert len(groups) == 1
+    g = groups.iloc[0]
+    assert g["size"] == 3 and g["n_granted"] == 2 and g["n_rejected"] == 1
+    assert g["handlers_rejecting"] == "H2" and g["handlers_granting"] == "H1, H3"
+    assert set(g["members"].split(", ")) == {"A00", "A01", "A02"}
+
+
+# ---------------------------------------------------------------------------------------------
+# chunked kNN
+# ---------------------------------------------------------------------------------------------
+
+
+def brute(X, k):
+    from sklearn.preprocessing import normalize
+
+    Xn = normalize(sp.csr_matrix(X, dtype=np.float64))
+    S = (Xn @ Xn.T).toarray()
+    np.fill_diagonal(S, -np.inf)
+    return np.sort(S, axis=1)[:, ::-1][:, :k]
+
+
+def test_chunked_exact_knn_equals_brute_force(monkeypatch):
+    rng = np.random.default_rng(0)
+    X = sp.random(300, 80, density=0.1, random_state=1, format="csr")
+    X.data = rng.random(X.nnz)
+    ref = brute(X, 7)
+    idx0, sim0 = C.nearest_neighbors(X, k=7, method="exact")
+    monkeypatch.setattr(C, "_CHUNK_BUDGET", 300 * 37)  # force ~9 chunks
+    idx, sim = C.nearest_neighbors(X, k=7, method="exact")
+    assert np.allclose(sim, ref, atol=1e-5)
+    assert np.array_equal(idx, idx0) and np.allclose(sim, sim0)
+    assert not (idx == np.arange(300)[:, None]).any()  # never its own neighbour
+
+
+def test_topk_threshold_path_equals_argpartition():
+    rng = np.random.default_rng(3)
+    S = rng.random((20, 30_000)).astype(np.float32)
+    idx, vals = C._topk_dense(S, 12)  # wide: pre-filtered by a sampled threshold
+    ref = np.sort(S, axis=1)[:, ::-1][:, :12]
+    assert np.array_equal(vals, ref)
+    assert np.array_equal(np.take_along_axis(S, idx, axis=1), vals)
+
+
+def test_approximate_knn_finds_near_duplicates_with_exact_similarities():
+    texts = [f"utbildning nummer {i} om ämne {w}" for i, w in
+             enumerate(np.random.default_rng(0).choice(
+                 ["demens", "bemötande", "språk", "ledarskap", "kost", "fotvård"], 400))]
+    texts = [t.replace("0", "noll").replace("1", "ett") for t in texts]
+    X = C._char_matrix(texts)
+    ie, se = C.nearest_neighbors(X, k=5, method="exact")
+    ia, sa = C.nearest_neighbors(X, k=5, method="approx", n_components=16, n_common=64)
+    recall = np.mean([len(set(ie[i]) & set(ia[i])) / 5 for i in range(len(texts))])
+    assert recall > 0.9
+    from sklearn.preprocessing import normalize
+
+    exact = C._rowwise_dot(normalize(X).astype(np.float32),
+                           np.repeat(np.arange(len(texts)), 5), ia.ravel())
+    assert np.allclose(exact.reshape(-1, 5), sa, atol=1e-4)
+
+
+# ---------------------------------------------------------------------------------------------
+# random-intercept likelihood
+# ---------------------------------------------------------------------------------------------
+
+
+def test_adaptive_quadrature_matches_numerical_integration():
+    rng = np.random.default_rng(2)
+    n, G = 60, 4
+    g = rng.integers(0, G, n)
+    X = np.column_stack([np.ones(n), rng.normal(size=n)])
+    y = (rng.random(n) < 0.6).astype(float)
+    beta, sigma = np.array([0.3, 0.8]), 0.9
+    model = C._RandomIntercept(y, X, g, G)
+    eta = X @ beta
+    ref = 0.0
+    for h in range(G):
+        m = g == h
+
+        def f(z, m=m):
+            t = eta[m] + sigma * z
+            return math.exp(float(np.sum(y[m] * t - np.logaddexp(0, t)))) * math.exp(
+                -z * z / 2) / math.sqrt(2 * math.pi)
+
+        ref += math.log(integrate.quad(f, -12, 12, epsabs=1e-14)[0])
+    assert model.loglik(beta, sigma) == pytest.approx(ref, abs=1e-6)
+    # sigma = 0 is the ordinary logistic likelihood
+    plain = float(np.sum(y * eta - np.logaddexp(0, eta)))
+    assert model.loglik(beta, 0.0) == pytest.approx(plain, abs=1e-10)
+
+
+def test_flip_rate_is_zero_without_handler_variation_and_grows_with_it():
+    eta = np.linspace(-2, 2, 50)
+    assert C._flip_rate(eta, 0.0) == 0.0
+    assert 0 < C._flip_rate(eta, 0.3) < C._flip_rate(eta, 1.0) < 1
+
+
+# ---------------------------------------------------------------------------------------------
+# handler effect
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sim_large_effect():
+    from kompred._simulate import simulate
+
+    return simulate(600, n_handlers=10, handler_sd=1.5, seed=3)
+
+
+def test_handler_effect_detects_a_large_planted_effect(sim_large_effect):
+    sim = sim_large_effect
+    p = expit(sim.truth["logit_content"].to_numpy())
+    res = C.handler_effect(sim.applications, content_scores=p, n_permutations=499)
+    assert res.enough_data and res.conclusion == "handler_dependence"
+    assert res.p_value < 0.01
+    assert res.ci_low > 0 and res.ci_low < 1.5 < res.ci_high
+    assert 0 < res.flip_rate_ci[0] <= res.flip_rate <= res.flip_rate_ci[1] < 1
+    assert res.median_odds_ratio == pytest.approx(
+        math.exp(math.sqrt(2) * res.handler_sd * 0.6744897501960817))
+    assert res.icc == pytest.approx(res.handler_sd**2 / (res.handler_sd**2 + math.pi**2 / 3))
+    per = res.per_handler
+    assert len(per) == 10 and per["n"].sum() == 600
+    true = sim.handler_effects.reindex(per["handler"]).to_numpy()
+    assert np.corrcoef(true, per["effect"])[0, 1] > 0.8
+
+
+def test_handler_effect_with_the_built_in_content_model(sim_large_effect):
+    res = C.handler_effect(sim_large_effect.applications, n_permutations=199)
+    assert res.enough_data and res.p_value < 0.05 and res.ci_low > 0
+    assert res.strata == ("agreement",)
+    assert 0 < res.content_slope
+
+
+def test_not_enough_data_for_few_handlers_or_few_decisions():
+    from kompred._simulate import simulate
+
+    few_handlers = simulate(200, n_handlers=3, handler_sd=1.0, seed=5).applications
+    p = np.full(200, 0.7)
+    res = C.handler_effect(few_handlers, content_scores=p, n_permutations=99)
+    assert not res.enough_data and res.conclusion == "too_few_handlers"
+    assert "3" in res.reason and "handläggare" in res.reason_sv
+    few_decisions = simulate(40, n_handlers=8, handler_sd=1.0, seed=5).applications
+    res = C.handler_effect(few_decisions, content_scores=np.full(40, 0.7), n_permutations=99)
+    assert not res.enough_data and res.conclusion == "too_few_decisions"
+    tiny = table([DEMENS, DEMENS_NEAR, *UNRELATED], ["beviljad", "avslag"] * 4,
+                 handler=["H1", "H2"] * 4)
+    res = C.handler_effect(tiny, n_permutations=99)
+    assert not res.enough_data and res.n_handlers == 2
+
+
+def test_handler_effect_without_variation_is_not_a_finding():
+    from kompred._simulate import simulate
+
+    sim = simulate(500, n_handlers=10, handler_sd=0.0, seed=11)
+    res = C.handler_effect(sim.applications, content_scores=expit(sim.truth["logit_content"]),
+                           n_permutations=299)
+    assert res.conclusion in ("inconclusive", "no_material_dependence")
+    assert res.ci_low == 0.0
+
+
+def test_results_are_deterministic_for_a_fixed_seed(sim_large_effect):
+    apps = sim_large_effect.applications.iloc[:250]
+    a = C.handler_effect(apps, n_permutations=199, random_state=7)
+    b = C.handler_effect(apps, n_permutations=199, random_state=7)
+    assert a.to_dict() == b.to_dict()
+    p1 = C.find_divergent_pairs(apps, random_state=1)
+    p2 = C.find_divergent_pairs(apps, random_state=1)
+    pd.testing.assert_frame_equal(p1, p2)
+
+
+def test_to_dict_is_json_ready(sim_large_effect):
+    sim = sim_large_effect
+    res = C.handler_effect(sim.applications, content_scores=expit(sim.truth["logit_content"]),
+                           n_permutations=99)
+    d = res.to_dict()
+    for key in ("handler_sd", "ci_low", "ci_high", "p_value", "flip_rate", "enough_data",
+                "icc", "icc_ci", "median_odds_ratio", "mor_ci", "flip_rate_ci", "reason",
+                "reason_sv", "n_handlers", "n_decisions", "per_handler"):
+        assert key in d
+    json.dumps(d, allow_nan=False)
+    assert isinstance(d["per_handler"], list) and "shrunken_rate" in d["per_handler"][0]
+
+
+# ---------------------------------------------------------------------------------------------
+# period effect and inconsistency index
+# ---------------------------------------------------------------------------------------------
+
+
+def test_period_effect_recovers_a_planted_period_effect():
+    from kompred._simulate import simulate
+
+    sim = simulate(1500, n_handlers=0, period_effect=-1.0, seed=4)
+    p = expit(sim.truth["logit_content"].to_numpy())
+    res = C.period_effect(sim.applications, content_scores=p)
+    assert res.reference == "KOM-KR-2020" and res.comparison == "KOM-KR-2022"
+    assert res.ci_low < -1.0 < res.ci_high and res.p_value < 0.001
+    assert not res.handler_adjusted and res.enough_data
+    assert list(res.per_period["period"]) == ["KOM-KR-2020", "KOM-KR-2022"]
+    derived = C.period_effect(sim.applications.drop(columns="agreement"), content_scores=p)
+    assert derived.log_odds_diff == pytest.approx(res.log_odds_diff)
+    assert derived.reference == "före 2022-10-01"
+    json.dumps(res.to_dict(), allow_nan=False)
+
+
+def test_inconsistency_index_compares_with_the_content_expectation():
+    from kompred._simulate import simulate
+
+    apps = simulate(400, n_handlers=0, seed=8).applications
+    res = C.inconsistency_index(apps, min_similarity=0.7, n_bootstrap=200)
+    assert res.n_pairs > 20 and res.enough_data
+    assert 0 <= res.observed_split <= 1 and 0 < res.expected_split < 1
+    assert res.ratio_ci[0] <= res.ratio <= res.ratio_ci[1]
+    tiny = C.inconsistency_index(table([DEMENS, DEMENS, *UNRELATED],
+                                       ["beviljad", "avslag"] * 4))
+    assert not tiny.enough_data and tiny.n_pairs == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# validation at the edge
+# ---------------------------------------------------------------------------------------------
+
+
+def test_missing_columns_are_named():
+    apps = table([DEMENS, DEMENS], ["beviljad", "avslag"]).drop(columns="decision")
+    with pytest.raises(SchemaError, match="'decision'"):
+        C.find_divergent_pairs(apps)
+    with pytest.raises(SchemaError, match="'handler'"):
+        C.handler_effect(table([DEMENS], ["beviljad"]))
+    with pytest.raises(SchemaError, match="'beskrivning'"):
+        C.find_divergent_groups(table([DEMENS], ["avslag"]),
+                                text_columns=("title", "beskrivning"))
+    with pytest.raises(SchemaError, match="'submitted'"):
+        C.period_effect(table([DEMENS], ["avslag"]), content_scores=[0.5])
+
+
+def test_bad_inputs_are_rejected_with_clear_messages():
+    apps = table([DEMENS, DEMENS_NEAR], ["beviljad", "kanske"])
+    with pytest.raises(ValidationError, match="kanske"):
+        C.find_divergent_pairs(apps)
+    dup = table([DEMENS, DEMENS_NEAR], ["beviljad", "avslag"]).assign(id=["X", "X"])
+    with pytest.raises(ValidationError, match="unique"):
+        C.find_divergent_pairs(dup)
+    ok = table([DEMENS, DEMENS_NEAR], ["beviljad", "avslag"])
+    with pytest.raises(ValidationError, match="one value per row"):
+        C.find_divergent_pairs(ok, content_scores=[0.5])
+    with pytest.raises(ValidationError, match=r"\[0, 1\]"):
+        C.find_divergent_pairs(ok, content_scores=[0.5, 2.0])
+    with pytest.raises(ValidationError, match="min_similarity"):
+        C.find_divergent_pairs(ok, min_similarity=1.5)
+    with pytest.raises(ValidationError, match="DataFrame"):
+        C.find_divergent_pairs([DEMENS])
+
+
+def test_content_scores_are_cross_fitted_and_may_be_a_column():
+    from kompred._simulate import simulate
+
+    apps = simulate(300, n_handlers=0, seed=9).applications
+    p = C.cross_fitted_content_scores(apps)
+    assert p.shape == (300,) and ((p > 0) & (p < 1)).all()
+    y = (apps["decision"] == "beviljad").to_numpy()
+    assert p[y].mean() > p[~y].mean()
+    pairs = C.find_divergent_pairs(apps.assign(score=p), content_scores="score")
+    assert len(pairs) > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# plots and text
+# ---------------------------------------------------------------------------------------------
+
+
+def test_plots_return_figures(sim_large_effect):
+    from matplotlib.figure import Figure
+
+    from kompred.report._consistency import (
+        format_handler_effect,
+        format_pairs,
+        funnel_plot,
+        similarity_agreement_plot,
+    )
+
+    apps = sim_large_effect.applications.iloc[:300]
+    res = C.handler_effect(apps, content_scores=np.full(300, 0.7), n_permutations=99)
+    assert isinstance(funnel_plot(res), Figure)
+    pairs = C.find_divergent_pairs(apps, include_agreeing=True, min_similarity=0.6)
+    assert isinstance(similarity_agreement_plot(pairs), Figure)
+    table_ = C.agreement_by_similarity(pairs, bins=5)
+    assert table_["n_pairs"].sum() == len(pairs)
+    assert format_pairs(pairs[pairs["split"]], top=3).count("\n") == 4
+    assert "handläggare" in format_handler_effect(res, lang="sv").lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# the bundled Stockholm data
+# ---------------------------------------------------------------------------------------------
+
+PLANTED = [("STH-2021-010", "STH-2023-007"), ("STH-2021-008", "STH-2023-019"),
+           ("STH-2022-001", "STH-2023-010"), ("STH-2021-002", "STH-2023-030")]
+
+
+@pytest.fixture(scope="module")
+def stockholm():
+    from kompred.datasets import stockholm_path
+
+    if not stockholm_path().exists():
+        pytest.skip(f"{stockholm_path()} not found: the bundled Stockholm dataset is absent")
+    from kompred.datasets import load_stockholm
+
+    return load_stockholm()
+
+
+def test_stockholm_divergent_pairs_are_in_the_top_ten(stockholm):
+    pairs = C.find_divergent_pairs(stockholm).head(10)
+    found = {frozenset(p) for p in zip(pairs["id_a"], pairs["id_b"], strict=True)}
+    for a, b in PLANTED:
+        assert frozenset((a, b)) in found, (a, b)
+    top = pairs[pairs["shared_terms"].str.contains("demens|lågaffektivt", regex=True)]
+    assert len(top) >= 4
+    assert (top["handler_a"] != top["handler_b"]).all()
+
+
+def test_stockholm_handler_analysis_says_what_73_decisions_cannot_show(stockholm):
+    res = C.handler_effect(stockholm, n_permutations=999)
+    assert res.n_decisions == 73 and res.n_handlers == 7
+    assert not res.enough_data
+    assert res.ci_low == 0.0 and res.reason and res.reason_sv
+    json.dumps(res.to_dict(), allow_nan=False)

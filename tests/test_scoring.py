@@ -1,0 +1,122 @@
+"""Batch scoring: every row back in order, status column, formats, chunking, redaction."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kompred import InputFileError, SmallDataWarning, UntrustedModelError
+from kompred.cli import main
+from kompred.datasets import load_stockholm, stockholm_path
+from kompred.scoring import SCORE_COLUMNS, load_scorer, score_applications, score_file
+
+PNR = "811218-9876"  # a valid test number (date and Luhn checksum)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("modell")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallDataWarning)  # 73 decisions: the warning is expected
+        assert main(["train", str(stockholm_path()), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def scorer(model_dir):
+    return load_scorer(model_dir, trusted=True)
+
+
+def test_train_writes_model_folder(model_dir):
+    names = {p.name for p in model_dir.iterdir()}
+    assert {"grant", "topic", "reference.csv"} <= names
+    ref = pd.read_csv(model_dir / "reference.csv")
+    assert len(ref) == 73 and "handler" not in ref.columns  # no handler names leave training
+
+
+def test_loading_an_untrusted_folder_needs_consent(model_dir):
+    with pytest.raises(UntrustedModelError, match="trusted=True"):
+        load_scorer(model_dir)
+
+
+def test_score_applications_adds_columns_to_every_row(scorer):
+    apps = load_stockholm().head(10)
+    out = score_applications(apps, scorer)
+    assert list(out.index) == list(apps.index)
+    for col in SCORE_COLUMNS:
+        assert col in out.columns
+    assert out["topic_label"].tolist() == apps["topic"].tolist()  # the hand label is kept aside
+    p, lo, hi = out["grant_probability"], out["grant_low"], out["grant_high"]
+    assert ((lo <= p) & (p <= hi) & (lo >= 0) & (hi <= 1)).all()
+    assert (out["grant_reasons"].str.len() > 0).all()
+    # an application's nearest earlier application is itself (it is in the reference)
+    assert all(s.split(";")[0] == i for s, i in zip(out["similar_ids"], apps["id"], strict=True))
+    assert (out["status"] == "ok").all()
+
+
+def test_empty_text_and_personnummer(scorer):
+    apps = pd.DataFrame({"id": ["a", "b", "c"], "description": [
+        "Yrkessvenska för undersköterskor, 20 deltagare, Komvux", "   ",
+        f"Barnskötarutbildning för Kim {PNR} och kollegor"]})
+    from kompred.io import validate_applications
+
+    out = score_applications(validate_applications(apps), scorer)
+    assert out["status"].tolist() == ["ok", "ej bedömd: tom text", "ok; personnummer maskerat"]
+    assert np.isnan(out["grant_probability"].iloc[1]) and out["topic"].iloc[1] == "osäker"
+    assert PNR not in out.to_csv()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_score_file_formats_keep_every_row(tmp_path, scorer, suffix):
+    raw = pd.DataFrame({
+        "Ärende": [f"N-{i}" for i in range(7)],
+        "Beskrivning": ["Lågaffektivt bemötande för personal på LSS-boende", "",
+                        "=HYPERLINK(\"http://x\")", "Föreläsning om palliativ vård en eftermiddag",
+                        "Yrkessvenska för usk", "Digital mognad i hemtjänsten", "Fotvård för usk"],
+        "Kostnad (kr)": ["120 000", "5000", "10", "tjugo", "80000", "", "30000"],
+        "Antal deltagare": ["12", "", "1", "60", "10", "", "8"],
+    })
+    src = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        raw.to_csv(src, index=False, sep=";", encoding="cp1252")
+    elif suffix == ".xlsx":
+        raw.to_excel(src, index=False)
+    else:
+        raw.to_parquet(src, index=False)
+    out_path = tmp_path / f"ut{suffix}"
+    summary = score_file(src, out_path, scorer=scorer, chunksize=3)
+    back = {".csv": lambda p: pd.read_csv(p, encoding="utf-8-sig", keep_default_na=False),
+            ".xlsx": pd.read_excel, ".parquet": pd.read_parquet}[suffix](out_path)
+    assert summary.rows == 7 and len(back) == 7
+    assert back["Ärende"].tolist() == raw["Ärende"].tolist()  # same rows, same order
+    assert back["status"].iloc[1] == "ej bedömd: tom text"
+    assert back["status"].iloc[3].startswith("fel i raden: cost_sek: cannot read 'tjugo'")
+    if suffix == ".csv":  # formula injection defused for Excel
+        assert back["Beskrivning"].iloc[2].startswith("'=")
+    if suffix == ".xlsx":  # (the input cell was a real formula; the output holds no formula at all)
+        from openpyxl import load_workbook
+
+        ws = load_workbook(out_path).active
+        assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+    assert summary.not_scored == 2
+
+
+def test_score_file_refuses_to_overwrite_input(tmp_path, scorer):
+    src = tmp_path / "a.csv"
+    pd.DataFrame({"Beskrivning": ["x"]}).to_csv(src, index=False)
+    with pytest.raises(InputFileError, match="overwrite the input"):
+        score_file(src, src, scorer=scorer)
+
+
+def test_cli_score_with_model(tmp_path, model_dir, capsys):
+    out = tmp_path / "scored.csv"
+    assert main(["score", str(stockholm_path()), "--model", str(model_dir), "-o", str(out),
+                 "--no-progress"]) == 0
+    back = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(back) == 73
+    for col in ("grant_probability", "grant_low", "grant_high", "grant_reasons", "topic", "topic_confidence"):
+        assert back[col].notna().all(), col
+    assert "73 rader lästa" in capsys.readouterr().out
