@@ -101,7 +101,7 @@ def test_score_file_formats_keep_every_row(tmp_path, scorer, suffix):
 
         ws = load_workbook(out_path).active
         assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
-    assert summary.not_scored == 2
+    assert summary.not_scored == (3 if suffix == ".xlsx" else 2)  # the xlsx formula cell has no text
 
 
 def test_score_file_refuses_to_overwrite_input(tmp_path, scorer):
