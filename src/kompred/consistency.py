@@ -530,6 +530,9 @@ def _content_logits(apps: pd.DataFrame, y: np.ndarray, labelled: np.ndarray, *,
     folds = _fold_ids(yl, None if groups is None else groups[labelled], splits, seed)
 
     def fit_predict(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        if len(np.unique(y[train])) < 2:  # a fold with one class only: its smoothed rate
+            k = float(y[train].sum())
+            return np.full(len(test), math.log((k + 0.5) / (len(train) - k + 0.5)))
         # liblinear; the dual problem is much faster when there are fewer rows than n-grams
         model = LogisticRegression(C=C, solver="liblinear", intercept_scaling=10.0,
                                    dual=bool(len(train) < X.shape[1]), max_iter=5000,
@@ -1621,10 +1624,13 @@ def handler_effect(apps: pd.DataFrame, *, handler_column: str = "handler",
     use = (decisions != UNKNOWN) & has_h
     n_excluded = int(len(apps) - use.sum())
     if content_scores is None:
-        p_all = (cross_fitted_content_scores(apps, text_columns=text_columns,
-                                             decision_column=decision_column,
-                                             nuisance_columns=strata_cols, random_state=seed)
-                 if use.sum() else np.full(len(apps), 0.5))
+        # near-duplicate folds need a kNN search: skipped above EXACT_MAX_ROWS for speed (a
+        # copy leaking into the training folds only makes the content adjustment stronger)
+        p_all = (cross_fitted_content_scores(
+            apps, text_columns=text_columns, decision_column=decision_column,
+            nuisance_columns=strata_cols, random_state=seed,
+            group_similarity=0.9 if len(apps) <= EXACT_MAX_ROWS else None)
+            if use.sum() else np.full(len(apps), 0.5))
     else:
         p_all = _content_probabilities(apps, content_scores)
     sub = apps.loc[use]

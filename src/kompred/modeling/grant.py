@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 import time
 import warnings
 from collections.abc import Sequence
@@ -40,13 +39,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from ..exceptions import (
     ApplicationTableError,
@@ -191,6 +189,14 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
 
 
+def _check_fitted(estimator, attribute: str) -> None:
+    """Raise kompred's NotFittedError (a subclass of scikit-learn's) before fit."""
+    if not hasattr(estimator, attribute):
+        raise NotFittedError(
+            f"This {type(estimator).__name__} is not fitted yet: call fit(...) with a table of "
+            f"applications and their decisions first")
+
+
 def _row_names(X: pd.DataFrame, id_column: str | None, positions: Sequence[int]) -> list[str]:
     out = []
     for i in positions:
@@ -305,7 +311,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
 
     def texts(self, X: pd.DataFrame) -> list[str]:
         """The normalized texts the n-gram features are made from, one per row."""
-        check_is_fitted(self, "feature_names_out_")
+        _check_fitted(self, "feature_names_out_")
         if self.text_ is None:
             return [""] * len(X)
         return self.text_.prepare_texts(self._text_frame(X))
@@ -514,7 +520,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         """Transform a table into a CSR matrix of ``n_features_out_`` columns."""
-        check_is_fitted(self, "feature_names_out_")
+        _check_fitted(self, "feature_names_out_")
         if not isinstance(X, pd.DataFrame):
             raise ValidationError(f"expected a pandas DataFrame, got {type(X).__name__}")
         return self._transform(X, None)
@@ -560,7 +566,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features (see ``feature_map_`` for their sources)."""
-        check_is_fitted(self, "feature_names_out_")
+        _check_fitted(self, "feature_names_out_")
         return self.feature_names_out_.copy()
 
 
@@ -655,7 +661,7 @@ class BootstrapLogisticClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _check(self, X):
-        check_is_fitted(self)
+        _check_fitted(self, "estimator_")
         return validate_data(self, X, accept_sparse=("csr", "csc"), dtype=np.float64, reset=False)
 
     def decision_function(self, X):
@@ -690,7 +696,8 @@ class BootstrapLogisticClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """The most probable class."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def predict_interval(self, X, *, level=0.9):
         """Bootstrap percentile interval of P(``classes_[1]``) (binary only).
@@ -1132,7 +1139,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
     # -- prediction --------------------------------------------------------------------------
 
     def _features(self, X) -> sp.csr_matrix:
-        check_is_fitted(self, "classifier_")
+        _check_fitted(self, "classifier_")
         X = self._check_frame(X)
         needed = set(self.columns_["categorical"]) | set(self.columns_["numeric"]) | \
             set(self.columns_["history"]) | set(self.columns_["text"])
@@ -1311,7 +1318,6 @@ def expected_calibration_error(y_true, p, *, n_bins=10) -> float:
     y = np.asarray(y_true, dtype=float)
     p = np.asarray(p, dtype=float)
     b = np.minimum((p * n_bins).astype(int), n_bins - 1)
-    counts = np.bincount(b, minlength=n_bins)
     sum_y = np.bincount(b, weights=y, minlength=n_bins)
     sum_p = np.bincount(b, weights=p, minlength=n_bins)
     return float(np.abs(sum_y - sum_p).sum() / len(y))
