@@ -19,7 +19,7 @@ def test_report_json_matches_seed_facts(tmp_path, seed_facts_path, capsys):
     facts = json.loads(seed_facts_path.read_text(encoding="utf-8"))
     table = facts["applications_per_unit_and_year"]
     years = table["columns"][:3]
-    expected = {unit: dict(zip(years, row[:3])) for unit, row in table["rows"].items()}
+    expected = {unit: dict(zip(years, row[:3], strict=True)) for unit, row in table["rows"].items()}
     assert got["applications_per_unit_and_year"] == expected
     assert got["topic_counts_granted"] == facts["topics_of_insatser"]["counts"]
     assert got["decisions"] == {"beviljad": facts["decisions"]["inferred_granted"],

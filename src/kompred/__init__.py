@@ -13,7 +13,6 @@ first use, so ``import kompred`` is quick and does no I/O.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
 
 from ._version import __version__
 from .exceptions import (
@@ -92,8 +91,3 @@ def __getattr__(name: str):
 def __dir__():
     return sorted(set(globals()) | set(__all__) | _SUBMODULES)
 
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .io import read_applications, read_table, validate_applications, write_table
-    from .datasets import load_stockholm, simulate
-    from .taxonomy import Taxonomy, Topic, load_taxonomy

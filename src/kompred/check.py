@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .exceptions import SmallDataWarning, ValidationError

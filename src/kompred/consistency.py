@@ -1120,6 +1120,26 @@ class _RandomIntercept:
         info = self.X.T @ (self.X * w[:, None])
         return ll, grad, info
 
+    def louis_info(self, beta: np.ndarray, sigma: float) -> np.ndarray:
+        """Observed information of the marginal likelihood in β (Louis' identity).
+
+        Σ_g [E_post(X'WX) − Var_post(X'(y − p))]: unlike the Fisher-type matrix it accounts for
+        the correlation within handlers, so it shrinks as σ grows (a REML-type correction and
+        cluster-aware standard errors use it).
+        """
+        _, nodes, post, t = self.loglik(beta, sigma, details=True)
+        p = expit(t)
+        wpost = post[self.g]
+        w = (p * (1 - p) * wpost).sum(axis=1)
+        info = self.X.T @ (self.X * w[:, None])
+        R = self.y[:, None] - p  # (n, K)
+        S = np.stack([np.asarray(self.M @ (self.X[:, [j]] * R)) for j in range(self.X.shape[1])],
+                     axis=-1)  # (G, K, P)
+        sbar = np.einsum("gk,gkp->gp", post, S)
+        D = S - sbar[:, None, :]
+        var = np.einsum("gk,gkp,gkq->pq", post, D, D)
+        return info - var
+
     def fit_beta(self, sigma: float, beta0: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
         """Maximize over β for fixed σ (Newton with a Fisher-type matrix and step halving)."""
         beta = beta0.copy()
@@ -1172,8 +1192,10 @@ def _profile(model: _RandomIntercept, beta0: np.ndarray, reml: bool):
         state["beta"] = beta
         obj = ll
         if reml:
-            sign, logdet = np.linalg.slogdet(info)
-            obj = ll - 0.5 * logdet if sign > 0 else ll
+            sign, logdet = np.linalg.slogdet(model.louis_info(beta, float(sigma)))
+            if sign <= 0:
+                sign, logdet = np.linalg.slogdet(info)
+            obj = ll - 0.5 * logdet
         cache[key] = (obj, beta, info, ll)
         return obj
 

@@ -31,8 +31,8 @@ from .exceptions import (
     ValidationError,
 )
 from .featurize import char_ngram_vectorizer, normalize_text, redact_personnummer
-from .io import _format_of, iter_table_chunks, validate_applications, write_table
-from .modeling.persist import bundled_model_path, load_model, read_metadata
+from .io import _format_of, iter_table_chunks, validate_applications
+from .modeling.persist import bundled_model_path, load_model
 
 __all__ = ["ScoreSummary", "Scorer", "load_scorer", "score_applications", "score_file"]
 

