@@ -88,6 +88,10 @@ MIN_CALIBRATION = 200
 # ~100 iterations (MYH, 12k features: 4x faster), and it supports warm starts for the bootstrap.
 _SOLVER = "newton-cg"
 
+# Bootstrap members are posterior-style samples: solving them beyond this relative tolerance
+# changes the intervals by < 0.001 (MYH) and doubles the time.
+_MEMBER_TOL = 1e-3
+
 POSITIVE = "beviljad"
 NEGATIVE = "avslag"
 
@@ -702,7 +706,7 @@ class BootstrapLogisticClassifier(ClassifierMixin, BaseEstimator):
                 w0 = rng.normal(0.0, math.sqrt(C), p)
                 theta = _logistic_with_offset(X, y_enc.astype(float), C, np.asarray(X @ w0).ravel(),
                                               weights, np.r_[coef0 - w0, b0], self.max_iter,
-                                              self.tol)
+                                              max(float(self.tol), _MEMBER_TOL))
                 coefs.append((theta[:p] + w0).astype(np.float32).reshape(1, -1))
                 intercepts.append(np.array([theta[p]], dtype=np.float32))
                 continue
