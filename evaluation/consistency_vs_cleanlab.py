@@ -148,6 +148,7 @@ def compare(name: str, apps: pd.DataFrame, seed_pairs: list[tuple[str, str]]) ->
 def main() -> int:
     try:
         from cleanlab import Datalab  # noqa: F401
+
         import datasets  # noqa: F401
     except ImportError as exc:
         raise SystemExit(f"cleanlab's Datalab is not available ({exc}); "

@@ -2,7 +2,7 @@
 
 Run on demand (about 1–2 minutes on 2 cores)::
 
-    PYTHONPATH=src python evaluation/grant_myh.py [--data PATH] [--n-boot 2000]
+    PYTHONPATH=src python evaluation/grant_myh.py [--data PATH] [--n-boot 2000] [--validate | --sensitivity]
 
 Reads ``../shared/corpora/myh_yh_program.csv.gz`` (never copied into the repository; Källa:
 Myndigheten för yrkeshögskolan) and prints one table: kompred's GrantModel beside the baselines
@@ -48,13 +48,11 @@ DEFAULT_DATA = ROOT.parent / "shared" / "corpora" / "myh_yh_program.csv.gz"
 TEST_YEAR = 2024
 SMOOTHING = 10.0
 # Chosen by forward validation inside the training years (train < 2022 → 2022, train < 2023 →
-# 2023), never on 2024: the entity columns both one-hot and as earlier approval rates, plus the
-# programme name's own earlier approval rate. See evaluation/README_grant.md.
-MODEL_SETTINGS = dict(
-    categorical_columns=("utbildningsomrade", "studieform", "anordnare", "kommun", "lan"),
-    numeric_columns=("yh_poang",),
-    history_columns=("text", "anordnare", "kommun", "lan"),
-)
+# 2023; rule: best mean AUC), never on 2024: the library's defaults (columns inferred from their
+# dtypes; providers, kommuner and län become earlier-approval-rate features because they have
+# more than 20 values) plus the programme name's own earlier approval rate.
+# See evaluation/README_grant.md for the validation table.
+MODEL_SETTINGS = dict(history_columns=("text",))
 
 
 def paired_auc_difference(y, p_a, p_b, *, n_boot, seed=0):
@@ -82,10 +80,62 @@ def shift_to_rate(p, rate):
     return 1 / (1 + np.exp(-(z + (lo + hi) / 2)))
 
 
+# Candidates compared by forward validation (--validate); MODEL_SETTINGS is the one kept.
+CANDIDATES = {
+    "defaults (inferred columns)": dict(),
+    "defaults + name history (kept)": MODEL_SETTINGS,
+    "one-hot only + name history": dict(history_columns=("text",), max_onehot_levels=None),
+    "one-hot + history for entities, name history": dict(
+        categorical_columns=("utbildningsomrade", "studieform", "anordnare", "kommun", "lan"),
+        numeric_columns=("yh_poang",), history_columns=("text", "anordnare", "kommun", "lan")),
+}
+
+
+def validate(data: pd.DataFrame) -> None:
+    """Forward validation inside 2020–2023: train before year Y, validate on Y (Y = 2022, 2023)."""
+    data = data[data["year"] < TEST_YEAR]
+    print("Forward validation inside the training years (2024 not used): AUC / ECE per year")
+    print(f"{'settings':<55} {'2022':>13} {'2023':>13} {'mean AUC':>9}")
+    for name, settings in CANDIDATES.items():
+        cells, aucs = [], []
+        for year in (2022, 2023):
+            tr, va = data[data["year"] < year], data[data["year"] == year]
+            m = GrantModel(text_column="text", title_column=None, decision_column="approved",
+                           time_column="year", n_bootstrap=0, random_state=0, **settings)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m.fit(tr)
+            p = m.predict_proba(va)[:, 1]
+            aucs.append(roc_auc_score(va["approved"], p))
+            cells.append(f"{aucs[-1]:.3f} / {expected_calibration_error(va['approved'], p):.3f}")
+        print(f"{name:<55} {cells[0]:>13} {cells[1]:>13} {np.mean(aucs):>9.4f}")
+
+
+def sensitivity(data: pd.DataFrame) -> None:
+    """Every candidate on the test year: post hoc, to show how much the choice matters."""
+    train, test = data[data["year"] < TEST_YEAR], data[data["year"] == TEST_YEAR]
+    print(f"Post hoc, NOT a result: every candidate setting on {TEST_YEAR} (the kept one was "
+          f"chosen before, by forward validation)")
+    print(f"{'settings':<55} {'AUC':>6} {'ECE':>6}")
+    for name, settings in CANDIDATES.items():
+        m = GrantModel(text_column="text", title_column=None, decision_column="approved",
+                       time_column="year", n_bootstrap=0, random_state=0, **settings)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m.fit(train)
+        p = m.predict_proba(test)[:, 1]
+        print(f"{name:<55} {roc_auc_score(test['approved'], p):>6.3f} "
+              f"{expected_calibration_error(test['approved'], p):>6.3f}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--n-boot", type=int, default=2000, help="bootstrap resamples for the CIs")
+    ap.add_argument("--validate", action="store_true",
+                    help="instead, compare the candidate settings by forward validation in 2020–2023")
+    ap.add_argument("--sensitivity", action="store_true",
+                    help="instead, show every candidate setting on the test year (post hoc)")
     args = ap.parse_args(argv)
     if not args.data.exists():
         print(f"{args.data} not found: the MYH corpus is only in the developers' workspace",
@@ -93,6 +143,12 @@ def main(argv=None) -> int:
         return 2
 
     data = pd.read_csv(args.data)
+    if args.validate:
+        validate(data)
+        return 0
+    if args.sensitivity:
+        sensitivity(data)
+        return 0
     train = data[data["year"] < TEST_YEAR].copy()
     test = data[data["year"] == TEST_YEAR].copy()
     y_tr = train["approved"].to_numpy()
@@ -133,7 +189,7 @@ def main(argv=None) -> int:
     ece = results["kompred GrantModel"].loc["ece", "estimate"]
     met_auc, met_ece = diff >= 0.03, ece <= 0.05
 
-    print(f"kompred grant model on MYH YH-programme decisions (Källa: Myndigheten för yrkeshögskolan)")
+    print("kompred grant model on MYH YH-programme decisions (Källa: Myndigheten för yrkeshögskolan)")
     print(f"train: application years 2020–2023, n = {len(train)}, approval rate {prior:.3f}; "
           f"test: {TEST_YEAR}, n = {len(test)}, approval rate {y.mean():.3f}")
     cols = model.columns_

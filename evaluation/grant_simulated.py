@@ -2,7 +2,7 @@
 
 Run on demand (a few minutes on 2 cores)::
 
-    PYTHONPATH=src python evaluation/grant_simulated.py [--seeds 0 1 2] [--n-train 2000]
+    PYTHONPATH=src python evaluation/grant_simulated.py [--seeds 0 1 2 3 4] [--n-train 2000]
         [--n-test 20000] [--handler-sd 0]
 
 For each seed, a GrantModel with default settings is trained on ``simulate(n_train, seed=seed)``
@@ -37,7 +37,7 @@ from kompred.modeling.grant import GrantModel, expected_calibration_error, grant
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--n-train", type=int, default=2000)
     ap.add_argument("--n-test", type=int, default=20_000)
     ap.add_argument("--handler-sd", type=float, default=0.0)
@@ -98,12 +98,12 @@ def main(argv=None) -> int:
     gaps = [r["gap"] for r in rows]
     eces = [r["ece"]["estimate"] for r in rows]
     print()
-    print(f"TARGET AUC within 0.02 of the oracle: gap {np.mean(gaps):.3f} on average "
-          f"(max {max(gaps):.3f}): {'met' if max(gaps) <= 0.02 else 'NOT met'} on "
-          f"{sum(g <= 0.02 for g in gaps)} of {len(gaps)} seeds")
-    print(f"TARGET ECE ≤ 0.03: mean {np.mean(eces):.3f} (max {max(eces):.3f}): "
-          f"{'met' if max(eces) <= 0.03 else 'NOT met'} on {sum(e <= 0.03 for e in eces)} of "
-          f"{len(eces)} seeds")
+    print(f"TARGET AUC within 0.02 of the oracle: {'met' if max(gaps) <= 0.02 else 'NOT met'} "
+          f"(within 0.02 on {sum(g <= 0.02 for g in gaps)} of {len(gaps)} seeds; gap mean "
+          f"{np.mean(gaps):.3f}, max {max(gaps):.3f})")
+    print(f"TARGET ECE ≤ 0.03: {'met' if max(eces) <= 0.03 else 'NOT met'} "
+          f"(≤ 0.03 on {sum(e <= 0.03 for e in eces)} of {len(eces)} seeds; mean "
+          f"{np.mean(eces):.3f}, max {max(eces):.3f})")
     notes = sorted({w for r in rows for w in r["warnings"]})
     print(f"calibrated (sigmoid on out-of-fold scores): "
           f"{', '.join(str(r['calibrated']) for r in rows)}; warnings while fitting: "

@@ -151,7 +151,8 @@ def main(argv=None) -> int:
                 tasks.append(("main: 10 handlers, n=500", 500, 10, sd, tuple(args.modes),
                               args.permutations, seed))
     if args.grid:
-        for (h, n) in ((3, 150), (5, 50), (5, 100), (5, 250), (10, 100), (20, 500)):
+        for (h, n) in ((3, 150), (5, 50), (5, 100), (7, 73), (7, 140), (10, 100), (10, 200),
+                       (20, 400)):
             for sd in (0.5, 0.0):
                 for seed in range(1, args.reps + 1):
                     tasks.append((f"grid: {h} handlers, n={n}", n, h, sd, ("truth",),

@@ -176,6 +176,24 @@ def test_adaptive_quadrature_matches_numerical_integration():
     assert model.loglik(beta, 0.0) == pytest.approx(plain, abs=1e-10)
 
 
+def test_louis_information_matches_the_numerical_hessian():
+    rng = np.random.default_rng(4)
+    n, G = 200, 8
+    g = rng.integers(0, G, n)
+    X = np.column_stack([np.ones(n), rng.normal(size=n)])
+    y = (rng.random(n) < expit(0.5 + 0.7 * X[:, 1] + rng.normal(0, 0.8, G)[g])).astype(float)
+    model = C._RandomIntercept(y, X, g, G)
+    beta, sigma, h = np.array([0.4, 0.6]), 0.8, 1e-4
+    H = np.empty((2, 2))
+    for i in range(2):
+        for j in range(2):
+            e_i, e_j = np.eye(2)[i] * h, np.eye(2)[j] * h
+            H[i, j] = (model.loglik(beta + e_i + e_j, sigma) - model.loglik(beta + e_i - e_j, sigma)
+                       - model.loglik(beta - e_i + e_j, sigma)
+                       + model.loglik(beta - e_i - e_j, sigma)) / (4 * h * h)
+    assert np.allclose(model.louis_info(beta, sigma), -H, rtol=2e-3, atol=1e-2)
+
+
 def test_flip_rate_is_zero_without_handler_variation_and_grows_with_it():
     eta = np.linspace(-2, 2, 50)
     assert C._flip_rate(eta, 0.0) == 0.0

@@ -21,6 +21,8 @@ def add_parser(sub) -> None:
     p.add_argument("file", help="applications (CSV, XLSX or Parquet)")
     p.add_argument("-o", "--out", default="kompred-rapport", help="output folder (default: %(default)s)")
     p.add_argument("--json", metavar="PATH", help="also write the tables as JSON to PATH")
+    p.add_argument("--tables-only", action="store_true",
+                   help="only the seed tables: skip topics, divergent pairs, handler and period effects")
     add_mapping_options(p)
     p.set_defaults(func=run)
 
@@ -40,7 +42,17 @@ def run(args) -> int:
     provenance = SYNTHETIC_NOTE if is_bundled(args.file) else f"Källa: {args.file}"
     tables = seed_tables(apps, source=str(args.file))
     print(format_summary(tables, provenance=provenance))
-    folder = write_report(apps, args.out, tables=tables, provenance=provenance)
+    analysis = None
+    if not args.tables_only:
+        from ..report._analysis import analyse
+
+        analysis = analyse(apps, provenance=provenance, synthetic=is_bundled(args.file))
+        print("")
+        print("\n".join(analysis.terminal))
+    folder = write_report(apps, args.out, tables=tables, provenance=provenance,
+                          extra_sections=analysis.sections if analysis else None)
+    if analysis:
+        analysis.save_figures(folder)
     print(f"\nRapport skriven till {folder}/ (rapport.md, rapport.html, tables.json, PNG-diagram)")
     if args.json:
         print(f"JSON skriven till {write_json(tables.to_json_dict(), args.json)}")

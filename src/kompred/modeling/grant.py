@@ -203,13 +203,16 @@ def _check_fitted(estimator, attribute: str) -> None:
             f"applications and their decisions first")
 
 
+def _line(X: pd.DataFrame, i: int):
+    """The row's line as a spreadsheet shows it: kompred.io indexes tables by it ("row");
+    otherwise count from 2 (the header is line 1)."""
+    return X.index[i] if X.index.name == "row" else i + 2
+
+
 def _row_names(X: pd.DataFrame, id_column: str | None, positions: Sequence[int]) -> list[str]:
     out = []
     for i in positions:
-        # kompred.io indexes tables by their line in the file ("row"); otherwise count lines
-        # as a spreadsheet shows them (header = line 1).
-        line = X.index[i] if X.index.name == "row" else i + 2
-        name = f"row {line}"
+        name = f"row {_line(X, i)}"
         if id_column and id_column in X.columns:
             name += f" (id {X[id_column].iloc[i]!r})"
         out.append(name)
@@ -260,6 +263,9 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
         regularized relative to the structured features.
     history_smoothing : float
         Pseudo-count pulling an entity's rate towards the overall earlier rate.
+    exclude_history_rates : sequence of str
+        History columns whose rate feature is switched off (all zeros); their count feature
+        stays. :class:`GrantModel` switches off a rate whose weight comes out negative.
     column_labels : dict or None
         Plain-Swedish labels for columns, used in feature labels and explanations.
 
@@ -291,7 +297,8 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
                  categorical_columns=(),
                  numeric_columns=(), cost_column=None, participants_column=None,
                  history_columns=(), time_column=None, min_category_count=2, text_min_df=2,
-                 text_weight=1.0, history_smoothing=10.0, column_labels=None):
+                 text_weight=1.0, history_smoothing=10.0, exclude_history_rates=(),
+                 column_labels=None):
         self.text_column = text_column
         self.extra_text_columns = extra_text_columns
         self.categorical_columns = categorical_columns
@@ -304,6 +311,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
         self.text_min_df = text_min_df
         self.text_weight = text_weight
         self.history_smoothing = history_smoothing
+        self.exclude_history_rates = exclude_history_rates
         self.column_labels = column_labels
 
     # -- pieces ------------------------------------------------------------------------------
@@ -554,10 +562,11 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
             num_cols.append(np.where(miss, 0.0, z))
             if has_missing:
                 num_cols.append(miss.astype(float))
+        off = set(self.exclude_history_rates or ())
         for col in self.history_columns_:
             rate, count = self._history_features(X, col)
             rate_sd, count_mean, count_sd = self.history_scale_[col]
-            num_cols.append(np.clip(rate / rate_sd, -5, 5))
+            num_cols.append(np.zeros(n) if col in off else np.clip(rate / rate_sd, -5, 5))
             num_cols.append(np.clip((count - count_mean) / count_sd, -5, 5))
         if num_cols:
             blocks.append(sp.csr_matrix(np.column_stack(num_cols)))
@@ -899,6 +908,9 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         Columns not used, with the reason.
     excluded_rows_ : list of str
         Rows left out of training (``unknown_decision="exclude"``).
+    dropped_history_rates_ : list of str
+        History columns whose earlier-approval-rate feature was switched off because its
+        weight came out negative (an entity's past approvals never count against it).
     n_train_, base_rate_ : int, float
     warnings_ : list of str
         Everything the data were too weak to support, in plain words.
@@ -984,8 +996,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
             elif code == NEGATIVE:
                 out[i] = 0.0
             elif code is None:
-                problems.append(Problem(i + 2, column, f"decision {v!r} not recognised", v,
-                                        "expected beviljad/avslag or 1/0"))
+                problems.append(Problem(_line(X, i), column, f"decision {v!r} not recognised",
+                                        v, "expected beviljad/avslag or 1/0"))
         if problems:
             raise ApplicationTableError(problems)
         return out, raw.to_numpy(dtype=object)
@@ -1142,6 +1154,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
 
         self.featurizer_ = self._make_featurizer(columns)
         Z = self.featurizer_.fit_transform(Xt, yt)
+        Z = self._drop_negative_history_rates(Z, yt)
         self.classifier_ = BootstrapLogisticClassifier(
             C=self.C, n_bootstrap=self.n_bootstrap, random_state=self.random_state).fit(Z, yt)
 
@@ -1170,6 +1183,28 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         self.fit_seconds_ = time.perf_counter() - start
         return self
 
+    def _drop_negative_history_rates(self, Z: sp.csr_matrix, y: np.ndarray) -> sp.csr_matrix:
+        """Switch off history-rate features whose weight comes out negative.
+
+        An entity's earlier approval rate should never count against it; a negative weight is
+        noise or collinearity with the entity's one-hot levels, and would give reasons such as
+        "0 av 4 beviljade: höjer". The rates are checked in one fit of the point model.
+        """
+        self.dropped_history_rates_ = []
+        if not self.columns_["history"]:
+            return Z
+        probe = LogisticRegression(C=self.C, max_iter=2000, solver=_SOLVER).fit(Z, y)
+        position = {name: j for j, name in enumerate(self.featurizer_.feature_names_out_)}
+        negative = [c for c in self.columns_["history"]
+                    if probe.coef_[0, position[f"hist:{c}:rate"]] < 0]
+        if not negative:
+            return Z
+        self.dropped_history_rates_ = negative
+        self.featurizer_.set_params(exclude_history_rates=tuple(negative))
+        mask = np.ones(Z.shape[1])
+        mask[[position[f"hist:{c}:rate"] for c in negative]] = 0.0
+        return (Z @ sp.diags(mask)).tocsr()
+
     def _out_of_fold_scores(self, X: pd.DataFrame, y: np.ndarray, columns: dict,
                             Z: sp.csr_matrix) -> np.ndarray:
         """Uncalibrated log-odds of each row from a model that did not see its label (5-fold).
@@ -1190,7 +1225,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                 numeric_columns=tuple(columns["numeric"]), cost_column=columns["cost"],
                 participants_column=columns["participants"],
                 history_columns=tuple(columns["history"]), time_column=columns["time"],
-                min_category_count=self.min_category_count)
+                min_category_count=self.min_category_count,
+                exclude_history_rates=tuple(self.dropped_history_rates_))
             Ztr = sp.hstack([structured.fit_transform(X.iloc[train], y[train]),
                              text_block[train]], format="csr")
             Zte = sp.hstack([structured.transform(X.iloc[test]), text_block[test]], format="csr")
@@ -1330,7 +1366,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
             return f"{lab} är {v}"
         if kind == "other":
             raw = X[col].iloc[i] if col in X.columns else None
-            return f"{lab} är ett ovanligt värde ({raw!s})"
+            return f"{lab} '{raw!s}' är ny eller sällsynt i träningsdata"
         if kind in ("missing", "numeric_missing"):
             return f"{lab} saknas"
         if kind == "numeric":
