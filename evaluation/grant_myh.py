@@ -195,7 +195,8 @@ def main(argv=None) -> int:
     cols = model.columns_
     print(f"kompred features: text (char 2–5 n-grams of the name); one-hot {cols['categorical']}; "
           f"numeric {cols['numeric']}; earlier approval rate (strictly earlier years) of "
-          f"{cols['history']}; calibration: "
+          f"{cols['history']} (rate switched off for a negative weight, count kept: "
+          f"{model.dropped_history_rates_}); calibration: "
           f"{'sigmoid on 5-fold out-of-fold scores' if model.calibration_ else 'none'}; "
           f"fit {fit_seconds:.0f} s (n_bootstrap={model.n_bootstrap})")
     print()

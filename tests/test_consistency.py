@@ -426,6 +426,7 @@ def test_stockholm_divergent_pairs_are_in_the_top_ten(stockholm):
 def test_stockholm_handler_analysis_says_what_73_decisions_cannot_show(stockholm):
     res = C.handler_effect(stockholm, n_permutations=999)
     assert res.n_decisions == 73 and res.n_handlers == 7
-    assert not res.enough_data
-    assert res.ci_low == 0.0 and res.reason and res.reason_sv
+    assert not res.enough_data and res.conclusion == "too_few_decisions"
+    assert "73 decisions" in res.reason and "73 beslut" in res.reason_sv
+    assert math.isfinite(res.handler_sd) and res.ci_high > res.handler_sd  # still reported
     json.dumps(res.to_dict(), allow_nan=False)

@@ -562,7 +562,8 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
             num_cols.append(np.where(miss, 0.0, z))
             if has_missing:
                 num_cols.append(miss.astype(float))
-        off = set(self.exclude_history_rates or ())
+        # getattr: models pickled before this parameter existed still load and predict
+        off = set(getattr(self, "exclude_history_rates", ()) or ())
         for col in self.history_columns_:
             rate, count = self._history_features(X, col)
             rate_sd, count_mean, count_sd = self.history_scale_[col]
@@ -1448,7 +1449,11 @@ def _metric_values(y, p, n_bins):
 
 
 def grant_metrics(y_true, p, *, n_boot=1000, level=0.95, n_bins=10, random_state=0) -> pd.DataFrame:
-    """AUC, Brier, log loss and ECE with bootstrap percentile intervals (rows resampled).
+    """AUC, Brier, log loss and ECE with bootstrap intervals (rows resampled).
+
+    Percentile intervals; the ECE's is widened down to contain the estimate (the ECE is biased
+    upwards by sampling noise, so its bootstrap distribution sits above it and the upper end is
+    conservative).
 
     Returns
     -------
@@ -1466,14 +1471,29 @@ def grant_metrics(y_true, p, *, n_boot=1000, level=0.95, n_bins=10, random_state
         vals = _metric_values(y[idx], p[idx], n_bins)
         for m in _METRICS:
             draws[m].append(vals[m])
-    a = (1 - level) / 2
     rows = {}
     for m in _METRICS:
-        d = np.asarray(draws[m], dtype=float)
-        d = d[~np.isnan(d)]
-        lo, hi = (np.quantile(d, [a, 1 - a]) if len(d) else (np.nan, np.nan))
+        lo, hi = _interval(m, point[m], draws[m], level)
         rows[m] = {"estimate": point[m], "ci_low": lo, "ci_high": hi}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _interval(metric: str, estimate: float, draws, level: float = 0.95) -> tuple[float, float]:
+    """Bootstrap percentile interval; for the ECE widened down to contain the estimate.
+
+    The ECE is biased upwards by sampling noise and a resample adds more noise, so its
+    bootstrap distribution sits above the estimate: the upper end is a conservative bound, and
+    the lower end is set to at most the estimate.
+    """
+    d = np.asarray(draws, dtype=float)
+    d = d[~np.isnan(d)]
+    if not len(d):
+        return np.nan, np.nan
+    a = (1 - level) / 2
+    lo, hi = np.quantile(d, [a, 1 - a])
+    if metric == "ece":
+        return min(float(lo), estimate), max(float(hi), estimate)
+    return float(lo), float(hi)
 
 
 @dataclass(frozen=True)
@@ -1587,15 +1607,14 @@ def evaluate_grant_model(model, X, y=None, *, cv=5, n_repeats=2, time_column=Non
             for m in _METRICS:
                 draws[m].append(np.mean([v[m] for v in vals]))
         for m in _METRICS:
-            d = np.asarray(draws[m], dtype=float)
-            d = d[~np.isnan(d)]
-            lo, hi = np.quantile(d, [0.025, 0.975]) if len(d) else (np.nan, np.nan)
-            rows.append({"split": split, "model": name, "metric": m,
-                         "estimate": float(np.mean([v[m] for v in points])),
+            estimate = float(np.mean([v[m] for v in points]))
+            lo, hi = _interval(m, estimate, draws[m])
+            rows.append({"split": split, "model": name, "metric": m, "estimate": estimate,
                          "ci_low": float(lo), "ci_high": float(hi), "n": base_n})
 
     details = {"n": n, "n_beviljad": n_pos, "ece_bins": f"{n_bins} equal-width bins on [0, 1]",
-               "ci": f"bootstrap percentile, {n_boot} resamples of rows, 95 %"}
+               "ci": f"bootstrap percentile, {n_boot} resamples of rows, 95 % (ECE: lower end "
+                     f"at most the estimate)"}
     if cv:
         folds = RepeatedStratifiedKFold(n_splits=cv, n_repeats=n_repeats, random_state=random_state)
         oof = np.zeros((n_repeats, n))
