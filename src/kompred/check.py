@@ -151,6 +151,10 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
             p, lo, hi = (float(iv["grant_probability"]), float(iv["grant_low"]), float(iv["grant_high"]))
             reasons = tuple(str(r) for r in scorer.grant_model.explain(gframe, top=5)[0])
     caveats += sorted({str(w.message) for w in caught if issubclass(w.category, SmallDataWarning)})
+    n_train = getattr(scorer.grant_model, "n_train_", None)
+    if p is not None and n_train is not None and n_train < 200:
+        caveats.append(f"Sannolikheten bygger på bara {n_train} tidigare beslut: intervallet är brett och "
+                       "siffran är en fingervisning, inte en prognos. Läs skälen och checklistan.")
 
     similar: list[SimilarApplication] = []
     split = False

@@ -1379,6 +1379,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         if kind in ("history_rate", "history_count"):
             n, k, _prior = hist[col]
             entity = X[col].iloc[i] if col in X.columns else None
+            if _clean_key(entity) is None:
+                return f"{lab} saknas (ingen historik)"
             if kind == "history_rate":
                 if n[i] == 0:
                     return f"{lab} '{entity}' har inga tidigare beslut"

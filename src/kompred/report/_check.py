@@ -17,7 +17,10 @@ _ANSI = {"ok": "32", "info": "36", "varning": "33", "saknas": "31", "manuell kon
 
 
 def _pct(x) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f} %"
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    # a rounded "100 %" or "0 %" claims a certainty no model has
+    return "> 99 %" if x > 0.995 else "< 1 %" if x < 0.005 else f"{100 * x:.0f} %"
 
 
 def _grant_line(r) -> str:
