@@ -204,12 +204,15 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
     elif scorer.grant_model is None:
         status = np.where(status == STATUS_OK, "ok; ingen beviljandemodell", status)
 
-    idx, sims = scorer.similar(apps)
+    idx, sims = scorer.similar(apps, k=scorer.k_similar + 1)
     if idx.shape[1]:
         ref = scorer.reference
         ids = ref["id"].astype(str).to_numpy()
         dec = ref["decision"].astype(str).to_numpy() if "decision" in ref.columns else np.full(len(ref), "")
-        keep = sims >= scorer.min_similarity
+        # an application is not "similar" to itself when it is in the reference (e.g. its training data)
+        own = apps["id"].astype(str).to_numpy() if "id" in apps.columns else np.full(len(apps), None)
+        keep = (sims >= scorer.min_similarity) & (ids[idx] != own[:, None])
+        keep &= np.cumsum(keep, axis=1) <= scorer.k_similar
         out["similar_ids"] = [";".join(ids[i][m]) for i, m in zip(idx, keep, strict=True)]
         out["similar_decisions"] = [";".join(dec[i][m]) for i, m in zip(idx, keep, strict=True)]
         out["similar_similarity"] = [";".join(f"{s:.2f}" for s in row[m]) for row, m in zip(sims, keep, strict=True)]
@@ -272,7 +275,7 @@ def _lenient_validate(chunk: pd.DataFrame, columns, source) -> tuple[pd.DataFram
 def score_file(
     path: str | os.PathLike, out_path: str | os.PathLike, *, scorer: Scorer | None = None,
     columns: dict[str, str] | None = None, chunksize: int = 5_000,
-    progress: Callable[[int], None] | None = None, sep: str | None = None,
+    progress: Callable[[int], None] | None = None, sep: str | None = None, reasons: int = 3,
 ) -> ScoreSummary:
     """Score a file of applications in chunks and write the result in the same format.
 
@@ -288,6 +291,8 @@ def score_file(
         Rows per chunk; memory grows with the chunk, not with the file.
     progress : callable, optional
         Called with the number of rows done after each chunk (the CLI passes a progress bar).
+    reasons : int
+        Reasons per row in ``grant_reasons`` (0 skips them; they take most of the time).
     """
     path, out_path = Path(path), Path(out_path)
     fmt_out = _format_of(out_path)
@@ -306,7 +311,7 @@ def score_file(
                 apps, bad = _lenient_validate(chunk, columns, str(path))
             except SchemaError:
                 raise
-            scored = score_applications(apps, scorer)
+            scored = score_applications(apps, scorer, reasons=reasons)
             for row, msgs in bad.items():
                 scored.loc[row, "status"] = "fel i raden: " + "; ".join(msgs)
             writer.write(_with_input_columns(chunk, scored))

@@ -25,6 +25,8 @@ def add_parser(sub) -> None:
                    "Loading a model runs code from it: name only folders you made or trust.")
     p.add_argument("--chunksize", type=int, default=5000, help="rows per chunk (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--reasons", type=int, default=3, metavar="N",
+                   help="reasons per row in grant_reasons (default: %(default)s; 0 is about twice as fast)")
     add_mapping_options(p, decision=False)
     p.set_defaults(func=run)
 
@@ -39,7 +41,7 @@ def run(args) -> int:
     bar = tqdm(unit=" rader", desc="kompred score", disable=args.no_progress or None, file=sys.stderr)
     try:
         summary = score_file(args.file, args.out, scorer=scorer, columns=mapping_from_args(args),
-                             chunksize=args.chunksize, progress=bar.update)
+                             chunksize=args.chunksize, progress=bar.update, reasons=args.reasons)
     finally:
         bar.close()
     print(f"{summary.rows} rader lästa, {summary.scored} bedömda, {summary.not_scored} ej bedömda "
