@@ -112,8 +112,9 @@ def similarity_agreement_plot(data: pd.DataFrame, *, bins: Any = 10, ax: Any = N
     else:
         fig = ax.figure
     mid = (t["bin_low"] + t["bin_high"]) / 2
-    yerr = np.vstack([t["observed_same"] - t["observed_low"],
-                      t["observed_high"] - t["observed_same"]])
+    # clip: at a share of exactly 0 or 1 the Wilson bound can miss it by a rounding error
+    yerr = np.clip(np.vstack([t["observed_same"] - t["observed_low"],
+                              t["observed_high"] - t["observed_same"]]).astype(float), 0, None)
     ax.errorbar(mid, t["observed_same"], yerr=yerr, fmt="o", color="tab:blue", capsize=3,
                 label="observed share with the same decision (95 % CI)")
     ax.plot(mid, t["expected_same"], "s--", color="tab:orange", ms=4,

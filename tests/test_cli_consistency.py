@@ -1,0 +1,49 @@
+"""`kompred consistency` and `kompred handlers` on the bundled data."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from kompred.cli import main
+from kompred.datasets import load_stockholm, stockholm_path
+
+
+def test_consistency_top_ten_has_the_seeds_two_divergent_insats_types(tmp_path, capsys):
+    out = tmp_path / "pairs.csv"
+    assert main(["consistency", str(stockholm_path()), "-o", str(out), "--groups",
+                 str(tmp_path / "groups.csv"), "--plot", str(tmp_path / "p.png")]) == 0
+    pairs = pd.read_csv(out, encoding="utf-8-sig").head(10)
+    text = load_stockholm().set_index("id")
+    words = (text["title"] + " " + text["description"]).str.lower()
+
+    def kinds(row):
+        both = words[row.id_a] + " " + words[row.id_b]
+        return {"demens" if "demens" in both else None, "lågaffektiv" if "lågaffektiv" in both else None}
+
+    found = set().union(*(kinds(r) for r in pairs.itertuples())) - {None}
+    assert found == {"demens", "lågaffektiv"}
+    assert (pairs["decision_a"] != pairs["decision_b"]).all()
+    assert (tmp_path / "p.png").stat().st_size > 0
+    assert "par med olika beslut" in capsys.readouterr().out
+
+
+def test_handlers_json_keys_and_honest_answer(tmp_path):
+    out = tmp_path / "h.json"
+    assert main(["handlers", str(stockholm_path()), "--json", str(out), "--permutations", "500",
+                 "--plot", str(tmp_path / "f.png")]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert {"handler_sd", "ci_low", "ci_high", "p_value", "flip_rate", "enough_data"} <= set(doc)
+    assert doc["enough_data"] is False  # 73 decisions over 7 handlers cannot settle it
+    assert doc["ci_low"] < doc["handler_sd"] < doc["ci_high"]
+    assert "period_effect" in doc
+
+
+def test_handlers_without_handler_column(tmp_path):
+    src = tmp_path / "utan.csv"
+    load_stockholm().drop(columns=["handler"]).to_csv(src, index=False)
+    out = tmp_path / "h.json"
+    assert main(["handlers", str(src), "--json", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["enough_data"] is False and "inconsistency_index" in doc
