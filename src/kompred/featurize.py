@@ -20,7 +20,6 @@ are loaded lazily, on first use, and cached.
 from __future__ import annotations
 
 import functools
-import math
 import re
 import unicodedata
 from collections import Counter
@@ -34,6 +33,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
+
+from .schema import is_missing
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -181,10 +182,7 @@ def content_tokens(text: Any) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
+_is_missing = is_missing  # None, NA, NaT or NaN
 
 
 def _text_or_empty(value: Any, *, what: str) -> str:

@@ -40,6 +40,7 @@ from .schema import (
     KOM_KR_2022_START,
     canonical_column,
     column_names,
+    is_blank,
     normalize_agreement,
     normalize_decision,
     normalize_insats_form,
@@ -404,7 +405,7 @@ def validate_applications(
     if "id" not in out.columns:
         out.insert(0, "id", [f"rad-{r}" for r in rows])
     else:
-        ids = out["id"].map(lambda v: None if _is_missing(v) else str(v).strip()).astype("str")
+        ids = out["id"].map(lambda v: None if is_blank(v) else str(v).strip()).astype("str")
         blank = ids.isna() | (ids == "")
         for i in np.flatnonzero(blank.to_numpy()):
             bad(i, "id", "empty id; expected a unique id per application", None,
@@ -425,7 +426,7 @@ def validate_applications(
             # Missing text is NaN for short fields; an empty description stays "" so that
             # scoring can answer "osäker: tom text" for that row instead of failing.
             out[name] = pd.Series(
-                [("" if spec.kind == "text" else None) if _is_missing(v)
+                [("" if spec.kind == "text" else None) if is_blank(v)
                  else str(v).strip() if spec.kind == "str" else str(v) for v in values],
                 index=out.index, dtype="str")
         elif spec.kind == "date":
@@ -457,12 +458,12 @@ def validate_applications(
                     "provider_type": normalize_provider_type, "agreement": normalize_agreement}.get(name)
             if norm is None:  # free categories such as topic: keep, lowercased
                 out[name] = pd.Series(
-                    [None if _is_missing(v) else str(v).strip().lower() for v in values],
+                    [None if is_blank(v) else str(v).strip().lower() for v in values],
                     index=out.index, dtype="str")
                 continue
             parsed = []
             for i, v in enumerate(values):
-                if _is_missing(v) and name != "decision":
+                if is_blank(v) and name != "decision":
                     parsed.append(None)
                     continue
                 code = norm(v)
@@ -497,17 +498,6 @@ def validate_applications(
     out = out[order + [c for c in out.columns if c not in order]]
     out.attrs = {"source": source} if source else {}
     return out
-
-
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def read_applications(

@@ -95,7 +95,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -113,6 +112,7 @@ from .schema import (
     AGREEMENTS,
     canonical_column,
     column_names,
+    is_blank,
     normalize_agreement,
     normalize_insats_form,
     normalize_provider_type,
@@ -433,17 +433,7 @@ _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 
 
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float | np.floating):
-        return math.isnan(value)
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+_missing = is_blank  # an empty cell: None, NA, NaN or only whitespace
 
 
 def _to_date(value: Any) -> date | None:

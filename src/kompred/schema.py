@@ -20,9 +20,13 @@ True
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
 
 __all__ = [
     "AGREEMENTS",
@@ -33,6 +37,8 @@ __all__ = [
     "ColumnSpec",
     "canonical_column",
     "column_names",
+    "is_blank",
+    "is_missing",
     "normalize_agreement",
     "normalize_decision",
     "normalize_insats_form",
@@ -116,6 +122,25 @@ def column_names() -> list[str]:
     return [c.name for c in COLUMNS]
 
 
+def is_missing(value: object) -> bool:
+    """True for None, pandas' NA and NaT, and float NaN (not for empty strings)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def is_blank(value: object) -> bool:
+    """True for a missing value or a string of only whitespace: an empty spreadsheet cell."""
+    if isinstance(value, str):
+        return not value.strip()
+    if is_missing(value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def _norm(text: str) -> str:
     """Lowercase, NFC, collapse whitespace and drop surrounding punctuation, for matching."""
     text = unicodedata.normalize("NFC", str(text)).replace("\ufeff", "").strip().lower()
@@ -175,15 +200,8 @@ _AGREEMENT_MAP = _value_map({
 
 
 def _normalize(value: object, mapping: dict[str, str]) -> str | None:
-    if value is None:
+    if is_blank(value):
         return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
     return mapping.get(_norm(str(value)))
 
 

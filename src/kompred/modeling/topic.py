@@ -65,6 +65,7 @@ from ..featurize import (
     normalize_text,
     word_vectorizer,
 )
+from ..schema import is_missing
 from ..taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
@@ -220,10 +221,7 @@ def _fold(text: str) -> str:
 # ------------------------------------------------------------------------------------------------
 
 
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
+_missing = is_missing  # None, NA, NaT or NaN
 
 
 def _join_title(title: Any, description: Any) -> str:
