@@ -7,7 +7,7 @@ Prints one table: for N = 1,000, 10,000 and 100,000 texts, time and peak memory 
 - ``exact (chunked)``: :func:`kompred.consistency.nearest_neighbors` with ``method="exact"``
   (chunks of rows against all rows, top-k kept per chunk; memory ∝ N, time ∝ N²; run up to
   ``--exact-max``, default 20,000);
-- ``approx (hybrid)``: ``method="approx"`` (the default above 20,000 rows): exact sparse products
+- ``approx (hybrid)``: ``method="approx"`` (the default above 10,000 rows): exact sparse products
   on rare n-grams + a 256-dimensional TruncatedSVD of the most common ones (as many as leave
   1 % of Σ df² to the rare ones, at least 2,048), 30 candidates per row, exact re-ranking;
 - ``divergent pairs (end to end)``: :func:`kompred.consistency.find_divergent_pairs` on
