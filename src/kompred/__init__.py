@@ -52,6 +52,12 @@ _LAZY = {
     "handler_effect": "kompred.consistency",
     "period_effect": "kompred.consistency",
     "inconsistency_index": "kompred.consistency",
+    "cross_fitted_content_scores": "kompred.consistency",
+    "nearest_neighbors": "kompred.consistency",
+    "agreement_by_similarity": "kompred.consistency",
+    "HandlerEffectResult": "kompred.consistency",
+    "PeriodEffectResult": "kompred.consistency",
+    "InconsistencyResult": "kompred.consistency",
     "check_application": "kompred.check",
     "seed_tables": "kompred.report",
 }
