@@ -213,6 +213,18 @@ def main(argv=None) -> int:
           f"{y.mean():.3f} in {TEST_YEAR} (training years {prior:.3f}). Diagnostic only, it uses "
           f"the test year's observed rate: shifting every log-odds by one constant to that rate "
           f"gives ECE {expected_calibration_error(y, shifted):.3f} (AUC unchanged).")
+    last = float(train.loc[train["year"] == train["year"].max(), "approved"].mean())
+    print("GrantModel(expected_rate=...), the option for a user who knows or guesses the "
+          "round's approval rate (prior shift against the training rows):")
+    for label, rate in ((f"last known round's rate ({int(train['year'].max())}: {last:.3f}), "
+                         "a guess available in advance", last),
+                        (f"{TEST_YEAR}'s observed rate ({y.mean():.3f}), known only afterwards: "
+                         "diagnostic, not a result", float(y.mean()))):
+        model.set_params(expected_rate=rate)
+        p_rate = model.predict_proba(test)[:, 1]
+        print(f"  expected_rate = {label}: mean prediction {p_rate.mean():.3f}, ECE "
+              f"{expected_calibration_error(y, p_rate):.3f}, AUC {roc_auc_score(y, p_rate):.3f}")
+    model.set_params(expected_rate=None)
     print(f"90 % intervals: mean width {(interval['grant_high'] - interval['grant_low']).mean():.3f}; "
           f"ECE uses 10 equal-width bins on [0, 1]. Warnings while fitting: "
           f"{sorted({str(w.message) for w in caught}) or 'none'}")

@@ -52,8 +52,8 @@ def one(task: tuple) -> list[dict]:
     from kompred import consistency as C
     from kompred._simulate import simulate
 
-    (label, n, n_handlers, sd, modes, n_perm, seed) = task
-    sim = simulate(n, n_handlers=n_handlers, handler_sd=sd, seed=seed)
+    (label, n, n_handlers, sd, modes, n_perm, seed, base_rate) = task
+    sim = simulate(n, n_handlers=n_handlers, handler_sd=sd, base_rate=base_rate, seed=seed)
     apps = sim.applications
     out = []
     for mode in modes:
@@ -72,6 +72,7 @@ def one(task: tuple) -> list[dict]:
                                      ci_method=method, random_state=seed)
             out.append({
                 "scenario": label, "n": n, "n_handlers": n_handlers, "true_sd": sd,
+                "base_rate": base_rate,
                 "content": mode, "ci_method": method, "seed": seed,
                 "sample_sd": float(np.std(sim.handler_effects.to_numpy(), ddof=0)),
                 "sd_hat": r.handler_sd, "ci_low": r.ci_low, "ci_high": r.ci_high,
@@ -84,7 +85,7 @@ def one(task: tuple) -> list[dict]:
 
 def summarize(df: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    keys = ["scenario", "n", "n_handlers", "content", "ci_method", "true_sd"]
+    keys = ["scenario", "base_rate", "n", "n_handlers", "content", "ci_method", "true_sd"]
     for key, g in df.groupby(keys, sort=False):
         d = dict(zip(keys, key, strict=True))
         sd = d["true_sd"]
@@ -113,7 +114,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def markdown(table: pd.DataFrame) -> str:
-    cols = ["scenario", "content", "ci_method", "true_sd", "reps", "p<0.05", "CI excludes 0",
+    cols = ["scenario", "base_rate", "content", "ci_method", "true_sd", "reps", "p<0.05", "CI excludes 0",
             "coverage", "mean sd_hat", "median CI width", "enough_data", "conclusions",
             "mean content slope", "s/rep"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -143,20 +144,26 @@ def main(argv=None) -> int:
     ap.add_argument("--grid", action="store_true", help="also vary handlers and decisions")
     ap.add_argument("--no-main", action="store_true", help="skip the main n=500 scenario")
     ap.add_argument("--out", help="write every replication's result to this CSV")
+    ap.add_argument("--base-rates", nargs="+", type=float, default=[0.7],
+                    help="simulator base rates for the main scenario (default 0.7, as in "
+                         "Stockholm's 53 of 73)")
+    ap.add_argument("--first-seed", type=int, default=1,
+                    help="seed of the first replication (default 1)")
     args = ap.parse_args(argv)
     tasks = []
     if not args.no_main:
-        for sd in (0.5, 0.0):
-            for seed in range(1, args.reps + 1):
-                tasks.append(("main: 10 handlers, n=500", 500, 10, sd, tuple(args.modes),
-                              args.permutations, seed))
+        for base_rate in args.base_rates:
+            for sd in (0.5, 0.0):
+                for seed in range(args.first_seed, args.first_seed + args.reps):
+                    tasks.append(("main: 10 handlers, n=500", 500, 10, sd, tuple(args.modes),
+                                  args.permutations, seed, base_rate))
     if args.grid:
         for (h, n) in ((3, 150), (5, 50), (5, 100), (7, 73), (7, 140), (10, 100), (10, 200),
                        (20, 400)):
             for sd in (0.5, 0.0):
                 for seed in range(1, args.reps + 1):
                     tasks.append((f"grid: {h} handlers, n={n}", n, h, sd, ("truth",),
-                                  args.permutations, 10_000 + seed))
+                                  args.permutations, 10_000 + seed, 0.7))
     t0 = time.time()
     rows = []
     with get_context("spawn").Pool(args.jobs) as pool:

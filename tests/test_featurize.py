@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from _pnr import make_number
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -39,21 +40,6 @@ from kompred.featurize import (
 # --------------------------------------------------------------------------------------------
 # Personnummer: numbers are generated here with an independent Luhn implementation.
 # --------------------------------------------------------------------------------------------
-
-
-def luhn_check_digit(nine_digits: str) -> str:
-    """The digit that makes the 10-digit number pass Luhn (weights 2,1,2,... from the left)."""
-    assert len(nine_digits) == 9 and nine_digits.isdigit()
-    total = 0
-    for i, ch in enumerate(nine_digits):
-        product = int(ch) * (2 if i % 2 == 0 else 1)
-        total += product // 10 + product % 10
-    return str((10 - total % 10) % 10)
-
-
-def make_number(yymmdd: str, serial3: str = "238") -> str:
-    """A valid 10-digit number (without separator) for a birth date written as YYMMDD."""
-    return yymmdd + serial3 + luhn_check_digit(yymmdd + serial3)
 
 
 def test_generator_agrees_with_known_example():

@@ -237,6 +237,44 @@ def test_unrecognised_decision_value_is_an_error():
 
 # -- intervals ----------------------------------------------------------------------------------
 
+def test_expected_rate_shifts_level_keeps_ranking(fitted, sim):
+    train, test = sim
+    base = fitted.predict_proba(test)[:, 1]
+    shifted = clone(fitted).set_params(expected_rate=0.3)
+    # set_params on a clone drops the fit, so shift the fitted model itself and restore it
+    assert not hasattr(shifted, "classifier_")
+    try:
+        fitted.set_params(expected_rate=0.3)
+        p = fitted.predict_proba(test)[:, 1]
+        ref = fitted.predict_proba(train)[:, 1]
+        iv = fitted.predict_interval(test.head(50))
+        shift = fitted.rate_shift_
+    finally:
+        fitted.set_params(expected_rate=None)
+    assert shift < 0
+    # the training rows are now granted at the expected rate on average (out of fold, so
+    # the in-sample mean is close rather than equal)
+    assert abs(ref.mean() - 0.3) < 0.05
+    assert p.mean() < base.mean() - 0.2
+    # one constant on the log-odds scale: ranking unchanged
+    logit = np.log(p / (1 - p)) - np.log(base / (1 - base))
+    np.testing.assert_allclose(logit, shift, atol=1e-8)
+    assert (iv["grant_low"] <= iv["grant_probability"]).all()
+    assert (iv["grant_probability"] <= iv["grant_high"]).all()
+    np.testing.assert_allclose(fitted.predict_proba(test)[:, 1], base)
+
+
+@pytest.mark.parametrize("rate", [0, 1, 1.5, -0.1, "0.3", True])
+def test_expected_rate_must_be_a_rate(fitted, sim, rate):
+    _, test = sim
+    try:
+        fitted.set_params(expected_rate=rate)
+        with pytest.raises(ValidationError, match="expected_rate"):
+            fitted.predict_proba(test.head(3))
+    finally:
+        fitted.set_params(expected_rate=None)
+
+
 def test_intervals_contain_point_and_widen_with_less_data(sim, fitted):
     train, test = sim
     small = _quiet_fit(GrantModel(n_bootstrap=15, calibration="none", random_state=0),

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kompred import InputFileError, SmallDataWarning, UntrustedModelError
+from kompred import InputFileError, SmallDataWarning, UntrustedModelError, ValidationError
 from kompred.cli import main
 from kompred.datasets import load_stockholm, stockholm_path
 from kompred.scoring import SCORE_COLUMNS, load_scorer, score_applications, score_file
@@ -103,6 +103,28 @@ def test_score_file_formats_keep_every_row(tmp_path, scorer, suffix):
         ws = load_workbook(out_path).active
         assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
     assert summary.not_scored == (3 if suffix == ".xlsx" else 2)  # the xlsx formula cell has no text
+
+
+def test_cli_score_expected_rate_lowers_every_probability(tmp_path, model_dir):
+    plain, shifted = tmp_path / "plain.csv", tmp_path / "shifted.csv"
+    for out, extra in ((plain, []), (shifted, ["--expected-rate", "0.3"])):
+        assert main(["score", str(stockholm_path()), "--model", str(model_dir), "-o", str(out),
+                     "--no-progress", "--reasons", "0", *extra]) == 0
+    a = pd.read_csv(plain, encoding="utf-8-sig")["grant_probability"]
+    b = pd.read_csv(shifted, encoding="utf-8-sig")["grant_probability"]
+    assert len(a) == len(b) == 73
+    assert (b <= a).all() and (b < a).mean() > 0.9
+    # one shift on the log-odds scale for every row; probabilities are rounded to 3 decimals,
+    # so compare where rounding moves the log-odds by less than 0.006
+    mid = (a > 0.1) & (a < 0.9) & (b > 0.1) & (b < 0.9)
+    diff = np.log(b[mid] / (1 - b[mid])) - np.log(a[mid] / (1 - a[mid]))
+    assert mid.sum() >= 10 and float(diff.max() - diff.min()) < 0.03
+
+
+@pytest.mark.parametrize("rate", ["1.2", "0"])
+def test_load_scorer_rejects_impossible_expected_rate(model_dir, rate):
+    with pytest.raises(ValidationError, match="expected_rate"):
+        load_scorer(model_dir, trusted=True, expected_rate=float(rate))
 
 
 def test_score_file_refuses_to_overwrite_input(tmp_path, scorer):

@@ -88,6 +88,8 @@ import pandas as pd
 import pyarrow as pa
 from scipy.special import expit
 
+from .exceptions import ValidationError
+
 __all__ = ["SimulatedApplications", "simulate"]
 
 # --------------------------------------------------------------------------------------
@@ -563,16 +565,16 @@ class SimulatedApplications:
 
 def _check_int(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r} "
+        raise ValidationError(f"{name} must be an integer >= {minimum}; got {value!r} "
                          f"({type(value).__name__})")
     if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+        raise ValidationError(f"{name} must be an integer >= {minimum}; got {value!r}")
     return int(value)
 
 
 def _check_real(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number; got {value!r}")
+        raise ValidationError(f"{name} must be a finite number; got {value!r}")
     return float(value)
 
 
@@ -581,11 +583,11 @@ def _validate(n, n_handlers, handler_sd, period_effect, base_rate, seed):
     n_handlers = _check_int("n_handlers", n_handlers, 0)
     handler_sd = _check_real("handler_sd", handler_sd)
     if handler_sd < 0:
-        raise ValueError(f"handler_sd must be >= 0; got {handler_sd!r}")
+        raise ValidationError(f"handler_sd must be >= 0; got {handler_sd!r}")
     period_effect = _check_real("period_effect", period_effect)
     base_rate = _check_real("base_rate", base_rate)
     if not 0.0 < base_rate < 1.0:
-        raise ValueError(f"base_rate must be strictly between 0 and 1; got {base_rate!r}")
+        raise ValidationError(f"base_rate must be strictly between 0 and 1; got {base_rate!r}")
     if seed is not None:
         seed = _check_int("seed", seed, 0)
     return n, n_handlers, handler_sd, period_effect, base_rate, seed
@@ -769,8 +771,8 @@ def simulate(n: int, *, n_handlers: int = 8, handler_sd: float = 0.5,
 
     Raises
     ------
-    ValueError
-        If an argument has the wrong type or is out of range.
+    kompred.exceptions.ValidationError
+        (a ValueError) If an argument has the wrong type or is out of range.
 
     Examples
     --------

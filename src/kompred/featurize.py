@@ -34,6 +34,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from .exceptions import ValidationError
 from .schema import is_missing
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "find_personnummer",
     "get_nlp",
     "is_swedish",
+    "join_texts",
     "normalize_text",
     "redact_personnummer",
     "tokenize",
@@ -456,7 +458,7 @@ def normalize_text(text: Any, *, max_chars: int | None = None) -> str:
     """
     text = _text_or_empty(text, what="text")
     if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
-        raise ValueError(f"expected max_chars to be a positive int or None; got {max_chars!r}")
+        raise ValidationError(f"expected max_chars to be a positive int or None; got {max_chars!r}")
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
@@ -515,7 +517,7 @@ class TextCleaner(TransformerMixin, BaseEstimator):
         if isinstance(self.max_chars, bool) or not isinstance(self.max_chars, int | np.integer):
             raise TypeError(f"expected max_chars to be an int; got {type(self.max_chars).__name__}")
         if self.max_chars < 1:
-            raise ValueError(f"expected max_chars >= 1; got {self.max_chars}")
+            raise ValidationError(f"expected max_chars >= 1; got {self.max_chars}")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -633,7 +635,7 @@ def is_swedish(text: Any, *, min_chars: int = 20) -> bool | None:
     True
     """
     if isinstance(min_chars, bool) or not isinstance(min_chars, int) or min_chars < 1:
-        raise ValueError(f"expected min_chars to be a positive int; got {min_chars!r}")
+        raise ValidationError(f"expected min_chars to be a positive int; got {min_chars!r}")
     text = _text_or_empty(text, what="text")
     if sum(1 for _ in _HAS_LETTER.finditer(text)) < min_chars:
         return None
@@ -716,15 +718,34 @@ def word_vectorizer(**overrides: Any) -> TfidfVectorizer:
 # --------------------------------------------------------------------------------------------
 
 
-def _join_parts(parts: Iterable[str]) -> str:
+def join_texts(*parts: Any) -> str:
+    """Join text fields (title, description) into one text: the one place this is decided.
+
+    Missing and blank parts are skipped; a part that does not end in ``.!?:;`` gets ``". "``
+    before the next one, so a title reads as its own sentence.
+
+    Examples
+    --------
+    >>> join_texts("Demens", "Kurs om demens.")
+    'Demens. Kurs om demens.'
+    >>> join_texts(None, " HLR ", float("nan"), "Ny kurs?", "Ja")
+    'HLR. Ny kurs? Ja'
+    """
     out = ""
     for part in parts:
-        if not part:
+        if is_missing(part):
+            continue
+        text = str(part).strip()
+        if not text:
             continue
         if out:
             out += " " if out[-1] in ".!?:;" else ". "
-        out += part
+        out += text
     return out
+
+
+def _join_parts(parts: Iterable[str]) -> str:
+    return join_texts(*parts)
 
 
 class TextFeaturizer(TransformerMixin, BaseEstimator):
@@ -804,7 +825,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
                 f"expected text_column to be a str; got {type(self.text_column).__name__}"
             )
         if self.text_column not in X.columns:
-            raise ValueError(
+            raise ValidationError(
                 f"expected a text column {self.text_column!r} in X; got columns "
                 f"{[str(c) for c in X.columns][:20]}"
             )
@@ -866,7 +887,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         """
         texts = self.prepare_texts(X)
         if not any(texts):
-            raise ValueError(
+            raise ValidationError(
                 f"expected at least one non-empty text to fit on; got {len(texts)} texts, "
                 "all empty or missing"
             )

@@ -30,7 +30,7 @@ from .exceptions import (
     SchemaError,
     ValidationError,
 )
-from .featurize import char_ngram_vectorizer, normalize_text, redact_personnummer
+from .featurize import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
 from .io import _format_of, iter_table_chunks, validate_applications
 from .modeling.persist import bundled_model_path, load_model
 
@@ -46,10 +46,9 @@ REFERENCE_COLUMNS = ("id", "title", "description", "decision", "topic", "insats_
 
 
 def _texts(frame: pd.DataFrame) -> list[str]:
-    title = frame["title"].fillna("").astype(str) if "title" in frame.columns else pd.Series("", index=frame.index)
-    desc = frame["description"].fillna("").astype(str) if "description" in frame.columns else \
-        pd.Series("", index=frame.index)
-    return [f"{t}. {d}" if t.strip() and d.strip() else (t or d) for t, d in zip(title, desc, strict=True)]
+    title = frame["title"] if "title" in frame.columns else pd.Series(None, index=frame.index)
+    desc = frame["description"] if "description" in frame.columns else pd.Series(None, index=frame.index)
+    return [join_texts(t, d) for t, d in zip(title, desc, strict=True)]
 
 
 @dataclass
@@ -106,11 +105,23 @@ class Scorer:
         return idx, sims
 
 
-def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = False) -> Scorer:
+def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = False,
+                expected_rate: float | None = None) -> Scorer:
     """Load a scorer: kompred's bundled models, or a folder written by ``kompred train``.
 
     A folder from ``kompred train`` holds ``grant/`` (and ``topic/`` when the training file had
     topic labels) and ``reference.csv``. Missing parts fall back to the bundled ones.
+
+    Parameters
+    ----------
+    model_dir : path or None
+        None: the bundled models.
+    trusted : bool
+        Loading a model runs code from it; pass True only for folders you made or trust.
+    expected_rate : float or None
+        The approval rate expected in the round being scored, when known and different from
+        the training data's; shifts the grant model's log-odds by one constant (see
+        :class:`kompred.GrantModel`).
     """
     from .modeling.grant import GrantModel
     from .modeling.topic import TopicClassifier
@@ -138,7 +149,13 @@ def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = F
         from .datasets import load_stockholm
 
         reference = load_stockholm()
-    return Scorer(topic_model=part("topic", TopicClassifier), grant_model=part("grant", GrantModel),
+    grant_model = part("grant", GrantModel)
+    if expected_rate is not None:
+        if grant_model is None:
+            raise ValidationError(f"{folder}: expected_rate needs a grant model, and there is none")
+        grant_model.set_params(expected_rate=expected_rate)
+        grant_model.rate_shift_  # noqa: B018 -- validates the rate and the model now, not mid-file
+    return Scorer(topic_model=part("topic", TopicClassifier), grant_model=grant_model,
                   reference=reference)
 
 
@@ -412,7 +429,8 @@ def train_scorer(apps: pd.DataFrame, out_dir: str | os.PathLike, *, taxonomy: st
 
     Writes ``out_dir/grant/``, ``out_dir/topic/`` (only with at least ``min_topic_labels``
     labelled rows) and ``out_dir/reference.csv`` (the earlier applications that scoring compares
-    with; without handler names).
+    with; without handler names). ``grant_params`` go to :class:`kompred.GrantModel`
+    (default ``random_state=0``).
     """
     from .modeling.grant import GrantModel
     from .modeling.persist import save_model
@@ -424,7 +442,8 @@ def train_scorer(apps: pd.DataFrame, out_dir: str | os.PathLike, *, taxonomy: st
         raise SchemaError("training needs a decision column (Beslut) with 'beviljad'/'avslag' values; "
                           "map yours with --decision-column")
     train = apps.loc[decided]
-    grant = GrantModel(**(grant_params or {})).fit(train)
+    # a fixed seed by default: the same file gives the same model, intervals included
+    grant = GrantModel(**{"random_state": 0, **(grant_params or {})}).fit(train)
     save_model(grant, out_dir / "grant", training_data=train,
                extra={"kind": "grant", "rows_excluded_undecided": int((~decided).sum())})
     if train_topic and "topic" in apps.columns and apps["topic"].notna().sum() >= min_topic_labels:

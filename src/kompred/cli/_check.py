@@ -24,12 +24,17 @@ def add_parser(sub) -> None:
     p.add_argument("--html", metavar="PATH", help="write the report as HTML")
     p.add_argument("--model", metavar="DIR", help="a model folder written by 'kompred train' "
                    "(default: the bundled models); loading runs code from it")
+    p.add_argument("--expected-rate", type=float, metavar="RATE",
+                   help="approval rate you expect in this round (e.g. 0.27) when it differs from "
+                   "the training data's; shifts every grant probability by one constant on the "
+                   "log-odds scale. Leave it out unless you know it: a wrong guess hurts")
     p.add_argument("--no-color", action="store_true", help="no colours in the terminal")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    scorer = load_scorer(args.model, trusted=args.model is not None)
+    scorer = load_scorer(args.model, trusted=args.model is not None,
+                         expected_rate=args.expected_rate)
     result = check_application(args.text, application=None if args.text is not None else args.file,
                                scorer=scorer)
     color = not args.no_color and sys.stdout.isatty()

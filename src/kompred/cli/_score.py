@@ -27,6 +27,10 @@ def add_parser(sub) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--reasons", type=int, default=3, metavar="N",
                    help="reasons per row in grant_reasons (default: %(default)s; 0 is about twice as fast)")
+    p.add_argument("--expected-rate", type=float, metavar="RATE",
+                   help="approval rate you expect in this round (e.g. 0.27) when it differs from "
+                   "the training data's; shifts every grant probability by one constant on the "
+                   "log-odds scale. Leave it out unless you know it: a wrong guess hurts")
     add_mapping_options(p, decision=False)
     p.set_defaults(func=run)
 
@@ -37,7 +41,8 @@ def run(args) -> int:
     from tqdm import tqdm
 
     _format_of(Path(args.out))  # fail before any work on an unsupported output suffix
-    scorer = load_scorer(args.model, trusted=args.model is not None)
+    scorer = load_scorer(args.model, trusted=args.model is not None,
+                         expected_rate=args.expected_rate)
     bar = tqdm(unit=" rader", desc="kompred score", disable=args.no_progress or None, file=sys.stderr)
     try:
         summary = score_file(args.file, args.out, scorer=scorer, columns=mapping_from_args(args),

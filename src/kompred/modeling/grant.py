@@ -195,6 +195,41 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
 
 
+def _check_rate(rate) -> None:
+    if rate is None:
+        return
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) \
+            or not 0 < float(rate) < 1:
+        raise ValidationError(
+            f"expected_rate must be a number strictly between 0 and 1 (an approval rate such "
+            f"as 0.27), or None; got {rate!r}")
+
+
+def _rate_shift(reference_logits: np.ndarray, rate: float) -> float:
+    """The constant ``d`` with ``mean(sigmoid(reference_logits + d)) == rate``.
+
+    The mean is increasing in ``d``, so Newton's method from 0 converges; bisection
+    guards the rare overshoot.
+
+    >>> round(_rate_shift(np.zeros(4), 0.5), 6), round(_rate_shift(np.zeros(4), 0.25), 4)
+    (0.0, -1.0986)
+    """
+    lo, hi, d = -50.0, 50.0, 0.0
+    for _ in range(100):
+        p = _sigmoid(reference_logits + d)
+        f = float(p.mean()) - rate
+        if abs(f) < 1e-12:
+            break
+        if f > 0:
+            hi = d
+        else:
+            lo = d
+        slope = float((p * (1 - p)).mean())
+        step = d - f / slope if slope > 0 else (lo + hi) / 2
+        d = step if lo < step < hi else (lo + hi) / 2
+    return d
+
+
 def _check_fitted(estimator, attribute: str) -> None:
     """Raise kompred's NotFittedError (a subclass of scikit-learn's) before fit."""
     if not hasattr(estimator, attribute):
@@ -893,6 +928,14 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         ``auto`` fits a sigmoid (Platt) map on 5-fold out-of-fold scores when there are at least
         ``MIN_CALIBRATION`` decisions and ``MIN_MINORITY`` of each class, otherwise none (with a
         :class:`~kompred.exceptions.SmallDataWarning`).
+    expected_rate : float or None
+        The approval rate you expect in the round being scored, when you know it (e.g. from the
+        fund's remaining budget) and it differs from the training years. Every log-odds is
+        shifted by one constant so that the *training* applications would be granted at this
+        rate on average (a prior shift: the ranking, the intervals' widths on the log-odds
+        scale and the reasons stay the same). It only affects prediction, so it can be set on
+        a fitted model with ``set_params(expected_rate=...)``. None: no shift. A wrong guess
+        makes calibration worse, not better.
     random_state : int or None
 
     Attributes
@@ -913,6 +956,11 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         History columns whose earlier-approval-rate feature was switched off because its
         weight came out negative (an entity's past approvals never count against it).
     n_train_, base_rate_ : int, float
+    reference_logits_ : ndarray
+        Calibrated log-odds of the training rows (out of fold when calibrated); the reference
+        that ``expected_rate`` shifts against.
+    rate_shift_ : float
+        The log-odds shift that ``expected_rate`` currently implies (0 without it).
     warnings_ : list of str
         Everything the data were too weak to support, in plain words.
     fit_seconds_ : float
@@ -937,7 +985,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                  cost_column="cost_sek", participants_column="participants", history_columns=(),
                  time_column=None, max_onehot_levels=20, exclude_columns=(),
                  unknown_decision="raise", C=1.0, text_weight=1.0, min_category_count=2,
-                 n_bootstrap=30, calibration="auto", random_state=None):
+                 n_bootstrap=30, calibration="auto", expected_rate=None, random_state=None):
         self.text_column = text_column
         self.title_column = title_column
         self.id_column = id_column
@@ -956,6 +1004,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         self.min_category_count = min_category_count
         self.n_bootstrap = n_bootstrap
         self.calibration = calibration
+        self.expected_rate = expected_rate
         self.random_state = random_state
 
     # -- validation --------------------------------------------------------------------------
@@ -1118,6 +1167,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         if self.unknown_decision not in ("raise", "exclude"):
             raise ValidationError(
                 f"unknown_decision must be 'raise' or 'exclude', got {self.unknown_decision!r}")
+        _check_rate(self.expected_rate)
         yv, _ = self._decisions(X, y)
         unknown = np.flatnonzero(np.isnan(yv))
         self.excluded_rows_ = []
@@ -1169,12 +1219,15 @@ class GrantModel(ClassifierMixin, BaseEstimator):
             scores = self._out_of_fold_scores(Xt, yt, columns, Z)
             platt = LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), yt)
             self.calibration_ = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+            self.reference_logits_ = self._calibrate(scores)
         elif self.calibration == "auto":
             msg = (f"probabilities are not calibrated: calibration needs at least "
                    f"{MIN_CALIBRATION} decisions with {MIN_MINORITY} of each kind, got {len(yt)} "
                    f"({n_pos} beviljad, {n_neg} avslag)")
             self.warnings_.append(msg)
             warnings.warn(msg, SmallDataWarning, stacklevel=2)
+        if self.calibration_ is None:
+            self.reference_logits_ = self.classifier_.decision_function(Z)
 
         self.classes_ = np.array([NEGATIVE, POSITIVE], dtype=object)
         self.n_train_ = len(yt)
@@ -1254,10 +1307,28 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         a, b = self.calibration_
         return a * scores + b
 
+    @property
+    def rate_shift_(self) -> float:
+        _check_fitted(self, "classifier_")
+        # models saved before expected_rate existed lack the attribute: no shift
+        rate = getattr(self, "expected_rate", None)
+        _check_rate(rate)
+        if rate is None:
+            return 0.0
+        ref = getattr(self, "reference_logits_", None)
+        if ref is None:
+            raise NotFittedError("this model was saved before expected_rate existed; refit it "
+                                 "to use expected_rate")
+        return _rate_shift(np.asarray(ref, dtype=float), float(rate))
+
+    def _log_odds(self, scores: np.ndarray) -> np.ndarray:
+        # Calibration, then the prior shift to expected_rate (0 when it is None).
+        return self._calibrate(scores) + self.rate_shift_
+
     def decision_function(self, X):
         """Calibrated log-odds of being granted, shape ``(n,)``."""
         Z = self._features(X)
-        return self._calibrate(self.classifier_.decision_function(Z))
+        return self._log_odds(self.classifier_.decision_function(Z))
 
     def predict_proba(self, X):
         """Probabilities, shape ``(n, 2)``: columns ``avslag``, ``beviljad``."""
@@ -1281,10 +1352,10 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         if not 0 < level < 1:
             raise ValidationError(f"level must be between 0 and 1, got {level}")
         Z = self._features(X)
-        point = _sigmoid(self._calibrate(self.classifier_.decision_function(Z)))
+        point = _sigmoid(self._log_odds(self.classifier_.decision_function(Z)))
         boot = self.classifier_.bootstrap_decision_function(Z)
         if boot.shape[0]:
-            samples = _sigmoid(self._calibrate(boot))
+            samples = _sigmoid(self._log_odds(boot))
             a = (1 - level) / 2
             low = np.minimum(np.quantile(samples, a, axis=0), point)
             high = np.maximum(np.quantile(samples, 1 - a, axis=0), point)

@@ -62,6 +62,7 @@ from ..featurize import (
     char_ngram_vectorizer,
     detect_language,
     is_swedish,
+    join_texts,
     normalize_text,
     word_vectorizer,
 )
@@ -224,13 +225,6 @@ def _fold(text: str) -> str:
 _missing = is_missing  # None, NA, NaT or NaN
 
 
-def _join_title(title: Any, description: Any) -> str:
-    parts = [str(p).strip() for p in (title, description) if not _missing(p) and str(p).strip()]
-    if len(parts) == 2 and parts[0][-1:] not in ".!?:;":
-        return parts[0] + ". " + parts[1]
-    return " ".join(parts)
-
-
 def application_texts(X: Any, *, what: str = "X") -> list[str]:
     """The texts to classify, one per input row (missing values give ``""``).
 
@@ -256,7 +250,7 @@ def application_texts(X: Any, *, what: str = "X") -> list[str]:
     if isinstance(X, pd.DataFrame):
         if "description" in X.columns:
             titles = X["title"].tolist() if "title" in X.columns else [None] * len(X)
-            return [_join_title(t, d) for t, d in zip(titles, X["description"].tolist(), strict=True)]
+            return [join_texts(t, d) for t, d in zip(titles, X["description"].tolist(), strict=True)]
         if X.shape[1] == 1:
             values = X.iloc[:, 0].tolist()
         else:
