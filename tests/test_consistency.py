@@ -263,6 +263,67 @@ def test_handler_effect_without_variation_is_not_a_finding():
     assert res.ci_low == 0.0
 
 
+def _simulated_q_power(counts, rates, sd, reps, seed):
+    """Power of Cochran's Q with the content known, by direct simulation (independent of kompred).
+
+    Each handler's effect is estimated by one-step scoring from 0 with the content as offset,
+    u_h = S_h / I_h, and Q = Σ I_h (u_h − ū_w)² is compared with χ²(G − 1).
+    """
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(len(counts)), counts)
+    logit = np.log(rates / (1 - rates))
+    info = np.bincount(g, weights=rates * (1 - rates))
+    crit = stats.chi2.ppf(0.95, len(counts) - 1)
+    hits = 0
+    for _ in range(reps):
+        u = rng.normal(0.0, sd, len(counts))
+        y = rng.random(len(g)) < expit(logit + u[g])
+        est = np.bincount(g, weights=y - rates) / info
+        ubar = (info * est).sum() / info.sum()
+        hits += ((info * (est - ubar) ** 2).sum() > crit)
+    return hits / reps
+
+
+@pytest.mark.parametrize("counts", [[50] * 10, [10] * 7, [20] * 20, [30, 80, 15, 60, 45]])
+def test_design_power_agrees_with_direct_simulation(counts):
+    rng = np.random.default_rng(1)
+    rates = expit(rng.normal(1.0, 1.0, sum(counts)))  # content spread around a rate near 0.7
+    approx = C.design_power(counts, handler_sd=0.5, approval_rate=rates, random_state=2)
+    simulated = _simulated_q_power(np.array(counts), rates, 0.5, reps=1500, seed=3)
+    # first-order approximation: slightly optimistic; Monte Carlo error of the simulation ±0.025
+    assert simulated - 0.03 <= approx <= simulated + 0.08
+
+
+def test_design_power_grows_with_data_and_effect_and_validates():
+    assert C.design_power([10] * 7) < C.design_power([50] * 7) < C.design_power([200] * 7)
+    assert C.design_power([50] * 10, handler_sd=0.2) < C.design_power([50] * 10, handler_sd=0.8)
+    spread = expit(np.random.default_rng(0).normal(1.0, 1.5, 500))
+    assert C.design_power([50] * 10, approval_rate=spread) < C.design_power([50] * 10)
+    assert C.design_power([50] * 10) == C.design_power([50] * 10)  # seeded
+    for bad in (50, [50], [0, 10], [1.5, 3], "x"):
+        with pytest.raises(ValidationError, match="decisions_per_handler|at least 2"):
+            C.design_power(bad)
+    with pytest.raises(ValidationError, match="approval_rate"):
+        C.design_power([5, 5], approval_rate=[0.5] * 9)
+    with pytest.raises(ValidationError, match="handler_sd"):
+        C.design_power([5, 5], handler_sd=0)
+
+
+def test_handler_effect_reports_its_design_power():
+    from kompred._simulate import simulate
+
+    sim = simulate(140, n_handlers=7, handler_sd=0.0, seed=4)
+    res = C.handler_effect(sim.applications, content_scores=expit(sim.truth["logit_content"]),
+                           n_permutations=99)
+    assert not res.enough_data
+    assert 0 < res.design_power < 0.5 and res.power_sd == 0.5
+    assert f"{100 * res.design_power:.0f} %" in res.reason
+    assert f"{100 * res.design_power:.0f} %" in res.reason_sv
+    assert res.to_dict()["design_power"] == pytest.approx(res.design_power)
+
+
 def test_results_are_deterministic_for_a_fixed_seed(sim_large_effect):
     apps = sim_large_effect.applications.iloc[:250]
     a = C.handler_effect(apps, n_permutations=199, random_state=7)

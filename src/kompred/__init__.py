@@ -53,6 +53,7 @@ _LAZY = {
     "period_effect": "kompred.consistency",
     "inconsistency_index": "kompred.consistency",
     "cross_fitted_content_scores": "kompred.consistency",
+    "design_power": "kompred.consistency",
     "nearest_neighbors": "kompred.consistency",
     "agreement_by_similarity": "kompred.consistency",
     "HandlerEffectResult": "kompred.consistency",

@@ -188,6 +188,11 @@ def format_handler_effect(result: Any, *, lang: str = "en") -> str:
          f"{result.n_handlers} / {result.n_decisions}"),
         ("Tillräckligt underlag" if sv else "enough data", str(result.enough_data)),
     ]
+    power = getattr(result, "design_power", float("nan"))
+    if math.isfinite(power):
+        rows.insert(-1, (f"Styrka att upptäcka spridning {result.power_sd} (ungefärlig)" if sv
+                         else f"power to detect SD {result.power_sd} (approximate)",
+                         f"{power:.0%}"))
     out = ["| | |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
     out.append("")
     out.append(result.reason_sv if sv else result.reason)
