@@ -300,6 +300,27 @@ def test_evaluate_topics_small_run_and_report(tmp_path):
     assert doc["heldout"]["model"]["macro_f1"] is not None
 
 
+def test_heldout_texts_that_are_training_material_are_not_scored():
+    from kompred.modeling.topic_eval import evaluate_topics
+    from kompred.report._topic import format_topic_evaluation
+
+    heldout = pd.DataFrame({
+        # the first is one of default.toml's seed examples, with other case and spacing
+        "text": ["ÄLDRE  och sexualitet", "Yrkessvenska för kökspersonal", "MI för socialsekreterare",
+                 "Brandskydd för vaktmästare", "Fallprevention på säbo"],
+        "topic": ["äldre", "språk", "bemötande", "blandat", "äldre"],
+    })
+    ev = evaluate_topics("default", heldout=heldout, cv=False, n_bootstrap=20)
+    info = ev.heldout_info
+    assert info["rows_read"] == 5 and info["rows"] == 4 and info["excluded_in_training"] == 1
+    assert info["excluded_texts"] == ["ÄLDRE  och sexualitet"]
+    assert int(ev.heldout["model"].per_topic["support"].sum()) == 4
+    assert "1 of the file's 5 texts are also in the training material" in format_topic_evaluation(ev)
+    only_seen = heldout.iloc[:1]
+    with pytest.raises(ValidationError, match="every held-out text"):
+        evaluate_topics("default", heldout=only_seen, cv=False, n_bootstrap=0)
+
+
 def test_evaluate_rejects_heldout_labels_outside_taxonomy():
     from kompred.modeling.topic_eval import evaluate_topics
 

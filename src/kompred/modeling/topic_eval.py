@@ -51,6 +51,7 @@ from .topic import (
     _check_labels,
     _extend_taxonomy_examples,
     application_texts,
+    in_training_material,
 )
 
 __all__ = ["METHOD_LABELS", "MethodScores", "TopicEvaluation", "WordTfidfBaseline",
@@ -393,7 +394,10 @@ def evaluate_topics(taxonomy: str | os.PathLike | Taxonomy = "default", *,
         uses the bundled dataset when the taxonomy is the default one (its labels are the default
         topics) and nothing otherwise.
     heldout : path or DataFrame, optional
-        Columns ``text``, ``topic`` (and optionally ``style``). Never used for training.
+        Columns ``text``, ``topic`` (and optionally ``style``). Never used for training. Rows
+        whose text (normalized) is also in the training material (a taxonomy example or seed
+        example, or a labelled text) are not scored; ``heldout_info["excluded_in_training"]``
+        counts them and ``heldout_info["excluded_texts"]`` lists them.
     model : TopicClassifier, optional
         A fitted classifier to score on ``heldout`` (default: one trained on all the material).
     cv : bool, default True
@@ -463,6 +467,13 @@ def evaluate_topics(taxonomy: str | os.PathLike | Taxonomy = "default", *,
     ho_scores = ho_info = None
     if heldout is not None:
         frame, ho_name = _read_heldout(heldout)
+        # a held-out text that is also training material measures memory, not generalization
+        in_training = in_training_material(frame["text"], tax, texts)
+        excluded_texts = frame.loc[in_training, "text"].tolist()
+        n_read = len(frame)
+        frame = frame.loc[~in_training].reset_index(drop=True)
+        if frame.empty:
+            raise ValidationError(f"{ho_name}: every held-out text is also in the training material")
         y_true = _check_labels(frame["topic"], len(frame), tax)
         ho_texts = application_texts(frame["text"])
         if model is not None:
@@ -485,7 +496,8 @@ def evaluate_topics(taxonomy: str | os.PathLike | Taxonomy = "default", *,
         details = fitted["model"].predict_details(ho_texts)
         confident = details["topic"] != OSAKER
         ho_info = {
-            "file": ho_name, "rows": len(frame),
+            "file": ho_name, "rows": len(frame), "rows_read": n_read,
+            "excluded_in_training": len(excluded_texts), "excluded_texts": excluded_texts,
             "labelled_source": data_name,
             "model_source": "trained here on the taxonomy + labelled source" if model is None
             else "given fitted model",

@@ -94,7 +94,12 @@ def _sections(ev) -> list[tuple[str, str, pd.DataFrame | None]]:
                    if h.get("model_source", "").startswith("trained") else
                    f"the classifier is the given fitted model; the baselines are trained on the "
                    f"taxonomy + {h['labelled_source']}")
-        note = (f"{h['file']}: {h['rows']} texts never used for training or tuning; {trained}. "
+        dropped = h.get("excluded_in_training", 0)
+        dropped_note = (f" {dropped} of the file's {h.get('rows_read', h['rows'] + dropped)} "
+                        f"texts are also in the training material and are not scored."
+                        if dropped else "")
+        note = (f"{h['file']}: {h['rows']} texts never used for training or tuning;{dropped_note} "
+                f"{trained}. "
                 f"Scored on the first-ranked topic. At "
                 f"threshold {h['threshold']:.2f}, {h['share_osaker']:.1%} would be 'osäker'; the "
                 f"rest are {h['accuracy_when_not_osaker']:.1%} correct (mean confidence "
