@@ -208,11 +208,13 @@ def _normalize(value: object, mapping: dict[str, str]) -> str | None:
 def normalize_decision(value: object) -> str | None:
     """Map a decision as written (Beviljad, Ej beviljad, Avslag, Ja/Nej, 1/0) to its code.
 
-    Returns None when the value is not recognised; missing values map to ``"okänd"``.
+    Returns None when the value is not recognised; missing values (None, NaN, ``pd.NA``,
+    ``NaT``, blank strings) map to ``"okänd"``.
+
+    >>> normalize_decision("Ej beviljad"), normalize_decision(pd.NA), normalize_decision("kanske")
+    ('avslag', 'okänd', None)
     """
-    if value is None or (isinstance(value, float) and value != value):
-        return "okänd"
-    if isinstance(value, str) and not value.strip():
+    if is_blank(value):
         return "okänd"
     return _normalize(value, _DECISION_MAP)
 
