@@ -1892,11 +1892,11 @@ def design_power(decisions_per_handler: Any, *, handler_sd: float = POWER_SD,
     approximately noncentral χ² with G − 1 degrees of freedom and noncentrality
     Σ_h I_h (u_h − ū)²; the power is averaged over draws of the handler effects u.
 
-    It is a first-order approximation and slightly optimistic. On the simulator's designs
-    (3–20 handlers, 10–100 decisions each, the true content probabilities) it was 0.00–0.07
-    above the power of :func:`handler_effect`'s permutation test simulated with the true
-    content (200 replications each, Monte Carlo error about ±0.06): 0.75 against 0.72 at
-    10 handlers × 50 decisions and approval rate 0.7 (``evaluation/README_consistency.md``).
+    It is a first-order approximation and slightly optimistic. On 12 of the simulator's designs
+    (3–20 handlers, 10–70 decisions each, the true content probabilities) it ran from 0.02
+    below to 0.08 above the power of :func:`handler_effect`'s permutation test simulated with
+    the true content (200 replications each, Monte Carlo error about ±0.06): 0.75 against 0.72
+    at 10 handlers × 50 decisions and approval rate 0.7 (``evaluation/README_consistency.md``).
     kompred's own fitted content model loses a few points more (0.68 there).
 
     Parameters
