@@ -477,3 +477,20 @@ def test_report_formatting_and_plot(fitted, sim):
     data = test.head(300).assign(year=lambda d: d["submitted"].dt.year)
     res = evaluate_grant_model(GrantModel(n_bootstrap=0), data, cv=3, n_repeats=1, n_boot=20)
     assert "Korsvalidering" in format_evaluation(res)
+
+
+def test_numbers_read_as_text_are_numeric_features():
+    # read_applications keeps non-canonical CSV columns as text; numbers in them are numbers
+    rng = np.random.default_rng(0)
+    points = rng.integers(100, 2500, 120)
+    df = pd.DataFrame({
+        "description": ["Utbildning i yrkessvenska", "Kurs i dokumentation"] * 60,
+        "poang": [f"{p:,}".replace(",", " ") + ",0" for p in points],   # "1 200,0" style
+        "postnummer": ["0" + str(x) for x in rng.integers(1000, 9999, 120)],
+        "decision": np.where(points + rng.normal(0, 500, 120) > 1200, "beviljad", "avslag"),
+    })
+    m = _quiet_fit(GrantModel(n_bootstrap=0, random_state=0), df)
+    assert "poang" in m.columns_["numeric"]
+    assert "postnummer" not in m.columns_["numeric"]  # a leading zero marks a code
+    z = m.featurizer_.transform(df.head(3))
+    assert np.isfinite(z.toarray()).all()

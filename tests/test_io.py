@@ -191,3 +191,27 @@ def test_iter_chunks_keeps_order_and_row_numbers(tmp_path, suffix):
     joined = pd.concat(chunks)
     assert joined["Beskrivning"].tolist() == frame["Beskrivning"].tolist()
     assert joined.index.tolist() == list(range(2, 27))
+
+
+def test_year_and_month_dates_and_the_agreement_they_imply():
+    df = pd.DataFrame({"description": ["a"] * 7,
+                       "submitted": ["2021", "2022", "2023", "2022-09", "2022-10", 2020.0,
+                                     "2022-10-03"]})
+    out = validate_applications(df)
+    assert out["submitted"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2021-01-01", "2022-01-01", "2023-01-01", "2022-09-01", "2022-10-01", "2020-01-01",
+        "2022-10-03"]
+    # the year 2022 straddles KOM-KR's 2022-10-01 version: not derived, left missing
+    assert pd.isna(out["agreement"].iloc[1])
+    assert out["agreement"].iloc[[0, 2, 3, 4, 5, 6]].tolist() == [
+        "KOM-KR-2020", "KOM-KR-2022", "KOM-KR-2020", "KOM-KR-2022", "KOM-KR-2020", "KOM-KR-2022"]
+
+
+@pytest.mark.parametrize("cell", ["tolv", "2023-13", "1850", "20231"])
+def test_unreadable_dates_still_name_row_and_column(cell):
+    df = pd.DataFrame({"description": ["a"], "submitted": [cell]})
+    with pytest.raises(ApplicationTableError) as err:
+        validate_applications(df)
+    problem = err.value.problems[0]
+    assert problem.row == 2 and problem.column == "submitted"
+    assert "a year 2023 also works" in str(err.value)

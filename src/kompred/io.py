@@ -264,23 +264,57 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%d",
                  "%d.%m.%Y", "%Y/%m/%d")
 
 
+#: Coarser cells: a month or a year alone, read as the period's first day.
+_PERIOD_FORMATS = (("%Y-%m", "month"), ("%Y/%m", "month"), ("%Y", "year"))
+
+
 def _parse_date(value: object) -> pd.Timestamp | None:
     """Parse a date cell; '' -> NaT; unparseable -> None."""
+    return _parse_date_period(value)[0]
+
+
+def _parse_date_period(value: object) -> tuple[pd.Timestamp | None, str]:
+    """Parse a date cell into (first day, precision "day", "month" or "year").
+
+    A year (``2023``, also a number 2023.0 from a spreadsheet) or a month (``2023-04``) is read
+    as its first day; the precision says how much is really known.
+
+    >>> _parse_date_period("2023-04-15")[1], _parse_date_period(2022.0), _parse_date_period("tolv")
+    ('day', (Timestamp('2022-01-01 00:00:00'), 'year'), (None, 'day'))
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return pd.NaT
+        return pd.NaT, "day"
     if isinstance(value, pd.Timestamp):
-        return value.normalize() if value is not pd.NaT else pd.NaT
+        return (value.normalize() if value is not pd.NaT else pd.NaT), "day"
     if hasattr(value, "year") and hasattr(value, "month"):
-        return pd.Timestamp(value).normalize()
+        return pd.Timestamp(value).normalize(), "day"
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool) \
+            and float(value).is_integer() and 1900 <= float(value) <= 2100:
+        return pd.Timestamp(year=int(value), month=1, day=1), "year"
     text = str(value).strip()
     if not text or text.lower() in {"nan", "nat", "none"}:
-        return pd.NaT
+        return pd.NaT, "day"
     for fmt in _DATE_FORMATS:
         try:
-            return pd.to_datetime(text, format=fmt).normalize()
+            return pd.to_datetime(text, format=fmt).normalize(), "day"
         except (ValueError, TypeError):
             continue
-    return None
+    for fmt, precision in _PERIOD_FORMATS:
+        try:
+            when = pd.to_datetime(text, format=fmt)
+        except (ValueError, TypeError):
+            continue
+        if 1900 <= when.year <= 2100:
+            return when.normalize(), precision
+    return None, "day"
+
+
+def _period_end(start: pd.Timestamp, precision: str) -> pd.Timestamp:
+    """Last day of the period a (start, precision) cell stands for."""
+    if pd.isna(start) or precision == "day":
+        return start
+    months = 12 if precision == "year" else 1
+    return start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
 
 
 def _suggest(value: str, choices: tuple[str, ...], canon) -> str | None:
@@ -417,6 +451,7 @@ def validate_applications(
                 bad(i, "id", f"duplicate id {ids.iloc[i]!r} (also on row {first})", ids.iloc[i])
         out["id"] = ids.astype(str)
 
+    submitted_end = None  # last day of each submitted period (a year cell: 31 December)
     for name in column_names():
         if name not in out.columns or name == "id":
             continue
@@ -430,14 +465,19 @@ def validate_applications(
                  else str(v).strip() if spec.kind == "str" else str(v) for v in values],
                 index=out.index, dtype="str")
         elif spec.kind == "date":
-            parsed = []
+            parsed, ends = [], []
             for i, v in enumerate(values):
-                d = _parse_date(v)
+                d, precision = _parse_date_period(v)
                 if d is None:
-                    bad(i, name, f"cannot read {v!r} as a date", v, "expected YYYY-MM-DD, e.g. 2023-04-15")
+                    bad(i, name, f"cannot read {v!r} as a date", v,
+                        "expected YYYY-MM-DD, e.g. 2023-04-15 (a month 2023-04 or a year 2023 "
+                        "also works)")
                     d = pd.NaT
                 parsed.append(d)
+                ends.append(_period_end(d, precision))
             out[name] = pd.to_datetime(pd.Series(parsed, index=out.index, dtype="object"))
+            if name == "submitted":
+                submitted_end = pd.to_datetime(pd.Series(ends, index=out.index, dtype="object"))
         elif spec.kind in ("float", "int"):
             parsed = []
             for i, v in enumerate(values):
@@ -490,10 +530,14 @@ def validate_applications(
         raise ApplicationTableError(problems, source=source)
 
     if "agreement" not in out.columns and "submitted" in out.columns:
-        # Derive the agreement version from the date when the table does not say (domain.md §1).
+        # Derive the agreement version from the date when the table does not say (domain.md §1);
+        # a year or month cell decides it only when the whole period is on one side of the start.
         sub = out["submitted"]
-        derived = np.where(sub >= pd.Timestamp(KOM_KR_2022_START), "KOM-KR-2022", "KOM-KR-2020")
-        out["agreement"] = pd.Series(derived, index=out.index, dtype="str").where(sub.notna())
+        start = pd.Timestamp(KOM_KR_2022_START)
+        derived = np.where(sub >= start, "KOM-KR-2022", "KOM-KR-2020")
+        end = submitted_end if submitted_end is not None else sub
+        known = sub.notna() & ((sub >= start) | (end < start))
+        out["agreement"] = pd.Series(derived, index=out.index, dtype="str").where(known)
     order = [c for c in column_names() if c in out.columns]
     out = out[order + [c for c in out.columns if c not in order]]
     out.attrs = {"source": source} if source else {}

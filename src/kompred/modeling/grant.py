@@ -163,10 +163,35 @@ def _clean_key(value: object) -> str | None:
     return text.casefold()
 
 
+def _number_text(series: pd.Series) -> pd.Series:
+    # "1 234,5" and "1\u00a0234" as written in Swedish spreadsheets -> "1234.5"
+    return (series.astype("string").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
+            .str.replace(",", ".", regex=False))
+
+
 def _as_float(series: pd.Series) -> np.ndarray:
     """A column as float64 with NaN for missing or unparseable values."""
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        series = _number_text(series)
     values = pd.to_numeric(series, errors="coerce")
     return np.asarray(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
+def _numbers_as_text(series: pd.Series) -> bool:
+    """True for a text column whose every filled cell is a number (CSV cells are read as text).
+
+    Codes with a leading zero ("0123", postcodes) stay categorical.
+
+    >>> _numbers_as_text(pd.Series(["300", "1 200,5", None])), _numbers_as_text(pd.Series(["0123", "45"]))
+    (True, False)
+    """
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return False
+    filled = _number_text(series.dropna())
+    filled = filled[filled != ""]
+    if filled.empty or filled.str.match(r"^-?0\d").any():
+        return False
+    return bool(pd.to_numeric(filled, errors="coerce").notna().all())
 
 
 def _time_values(series: pd.Series) -> np.ndarray:
@@ -1098,7 +1123,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                 if n_unique <= 1:
                     excluded[c] = "constant or empty"
                     continue
-                is_num = (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s))
+                is_num = ((pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s))
+                          or _numbers_as_text(s))
                 if is_num:
                     if explicit_num:
                         continue
@@ -1463,7 +1489,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
 
 def _separates_perfectly(s: pd.Series, y: np.ndarray) -> bool:
     """True when one column alone nearly determines the decision (AUC or purity ≥ 0.99)."""
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+    if (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)) \
+            or _numbers_as_text(s):
         v = _as_float(s)
         ok = ~np.isnan(v)
         if ok.sum() < 20 or len(np.unique(y[ok])) < 2:
