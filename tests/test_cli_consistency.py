@@ -40,10 +40,31 @@ def test_handlers_json_keys_and_honest_answer(tmp_path):
     assert "period_effect" in doc
 
 
-def test_handlers_without_handler_column(tmp_path):
+def test_handlers_without_handler_column(tmp_path, capsys):
     src = tmp_path / "utan.csv"
     load_stockholm().drop(columns=["handler"]).to_csv(src, index=False)
     out = tmp_path / "h.json"
     assert main(["handlers", str(src), "--json", str(out)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["enough_data"] is False and "inconsistency_index" in doc
+    printed = capsys.readouterr().out
+    assert "| Andel med olika beslut |" in printed and "{'observed_split'" not in printed
+
+
+def test_consistency_on_a_table_with_one_text_column_and_years(tmp_path, capsys):
+    # a non-canonical table: one free-text column, a year instead of a date, no title
+    apps = load_stockholm()
+    src = tmp_path / "annan.csv"
+    pd.DataFrame({"Nr": apps["id"], "Vad": apps["description"], "Utfall": apps["decision"],
+                  "År": apps["submitted"].dt.year}).to_csv(src, index=False, sep=";")
+    pairs = tmp_path / "par.csv"
+    assert main(["consistency", str(src), "-o", str(pairs), "--text-column", "Vad",
+                 "--decision-column", "Utfall", "--id-column", "Nr", "--date-column", "År"]) == 0
+    got = pd.read_csv(pairs, encoding="utf-8-sig")
+    assert len(got) >= 1 and set(got["decision_a"]) | set(got["decision_b"]) <= {"beviljad", "avslag"}
+    assert main(["handlers", str(src), "--text-column", "Vad", "--decision-column", "Utfall",
+                 "--id-column", "Nr", "--date-column", "År"]) == 0
+    printed = capsys.readouterr().out
+    # the year 2022 straddles 2022-10-01: those rows are counted out of the period comparison
+    n_2022 = int((apps["submitted"].dt.year == 2022).sum())
+    assert f"{n_2022} ansökningar är inte med" in printed

@@ -491,3 +491,13 @@ def test_stockholm_handler_analysis_says_what_73_decisions_cannot_show(stockholm
     assert "73 decisions" in res.reason and "73 beslut" in res.reason_sv
     assert math.isfinite(res.handler_sd) and res.ci_high > res.handler_sd  # still reported
     json.dumps(res.to_dict(), allow_nan=False)
+
+
+def test_a_table_without_title_uses_its_description():
+    apps = table([DEMENS, DEMENS_NEAR, *UNRELATED],
+                 ["beviljad", "avslag"] + ["beviljad"] * len(UNRELATED)).drop(columns="title")
+    pairs = C.find_divergent_pairs(apps)
+    assert len(pairs) == 1
+    assert {pairs["id_a"].iloc[0], pairs["id_b"].iloc[0]} == {"A00", "A01"}
+    with pytest.raises(SchemaError, match="'description'"):
+        C.find_divergent_pairs(apps.drop(columns="description"))

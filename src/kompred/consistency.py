@@ -95,8 +95,8 @@ NEGLIGIBLE_SD = 0.2
 #: ratio 1.61: two handlers differ by this much in the odds of a grant for half of the pairs).
 POWER_SD = 0.5
 
-_DEFAULT_FIELDS = ("insats_form", "provider_type", "cost_sek", "participants", "unit",
-                   "submitted", "agreement", "handler")
+_DEFAULT_FIELDS = ("insats_form", "provider_type", "provider", "cost_sek", "participants",
+                   "employer", "unit", "submitted", "agreement", "handler")
 _CONTENT_CATEGORICAL = ("insats_form", "provider_type", "topic")
 _PERIOD_CUTOFF = KOM_KR_2022_START
 _CHUNK_BUDGET = 16_000_000  # similarity entries held at once (float32: 64 MB)
@@ -116,6 +116,24 @@ def _check_frame(apps: Any, required: Sequence[str], *, what: str = "apps") -> N
             f"expected column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} in "
             f"{what}; got columns {[str(c) for c in apps.columns][:30]}"
         )
+
+
+def _text_columns_in(apps: Any, text_columns: tuple[str, ...], *, required: bool = True
+                     ) -> tuple[str, ...]:
+    """The text columns to use: all of them, except that a missing ``title`` is skipped.
+
+    A table mapped from one free-text column has a description but no title.
+    """
+    if required:
+        _check_frame(apps, [c for c in text_columns if c != "title"])
+    else:
+        _check_frame(apps, [])
+    present = tuple(c for c in text_columns if c in apps.columns)
+    if not present and required:
+        raise SchemaError(
+            f"expected a text column ({', '.join(map(repr, text_columns))}) in apps; got "
+            f"columns {[str(c) for c in apps.columns][:30]}")
+    return present or text_columns
 
 
 def _check_ids(apps: pd.DataFrame, id_column: str) -> np.ndarray:
@@ -664,6 +682,7 @@ def cross_fitted_content_scores(apps: pd.DataFrame, *,
         overall approval rate for every row.
     """
     text_columns = _columns_arg("text_columns", text_columns)
+    text_columns = _text_columns_in(apps, text_columns)
     nuisance = _columns_arg("nuisance_columns", nuisance_columns)
     _check_frame(apps, [*text_columns, decision_column, *nuisance])
     decisions = _decisions(apps, decision_column)
@@ -820,8 +839,8 @@ def find_divergent_pairs(apps: pd.DataFrame, *,
         Also return pairs with the same decision (for :func:`agreement_by_similarity`).
     fields : sequence of str or None
         Structured fields compared per pair (``<field>_a``, ``<field>_b`` columns). Default:
-        those of insats_form, provider_type, cost_sek, participants, unit, submitted,
-        agreement, handler that are present.
+        those of insats_form, provider_type, provider, cost_sek, participants, employer, unit,
+        submitted, agreement, handler that are present.
     topic_column : str, default "topic"
     n_terms : int, default 6
         Words listed in ``shared_terms``/``terms_only_a``/``terms_only_b`` (word TF-IDF weight:
@@ -857,6 +876,7 @@ def find_divergent_pairs(apps: pd.DataFrame, *,
     1.0
     """
     text_columns = _columns_arg("text_columns", text_columns)
+    text_columns = _text_columns_in(apps, text_columns)
     _check_frame(apps, [id_column, decision_column, *text_columns])
     k = _check_positive_int("k", k)
     min_similarity = _check_fraction("min_similarity", min_similarity)
@@ -1031,6 +1051,7 @@ def find_divergent_groups(apps: pd.DataFrame, *,
         ``topics``, ``top_terms`` (comma-separated).
     """
     text_columns = _columns_arg("text_columns", text_columns)
+    text_columns = _text_columns_in(apps, text_columns)
     _check_frame(apps, [id_column, decision_column, *text_columns])
     similarity = _check_fraction("similarity", similarity)
     min_size = _check_positive_int("min_size", min_size, minimum=2)
@@ -1708,6 +1729,7 @@ def handler_effect(apps: pd.DataFrame, *, handler_column: str = "handler",
     (False, 'too_few_handlers')
     """
     text_columns = _columns_arg("text_columns", text_columns)
+    text_columns = _text_columns_in(apps, text_columns, required=content_scores is None)
     _check_frame(apps, [handler_column, decision_column])
     if content_scores is None:
         _check_frame(apps, text_columns)
@@ -1982,6 +2004,7 @@ def inconsistency_index(apps: pd.DataFrame, *,
     InconsistencyResult
     """
     text_columns = _columns_arg("text_columns", text_columns)
+    text_columns = _text_columns_in(apps, text_columns)
     _check_frame(apps, [id_column, decision_column, *text_columns])
     min_similarity = _check_fraction("min_similarity", min_similarity)
     n_bootstrap = _check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
@@ -2094,6 +2117,7 @@ def period_effect(apps: pd.DataFrame, *, period_column: str | None = "agreement"
     PeriodEffectResult
     """
     text_columns = _columns_arg("text_columns", text_columns)
+    text_columns = _text_columns_in(apps, text_columns, required=content_scores is None)
     _check_frame(apps, [decision_column])
     ci_level = _check_fraction("ci_level", ci_level)
     seed = _rng_seed(random_state)

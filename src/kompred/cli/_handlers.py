@@ -5,7 +5,12 @@ from __future__ import annotations
 from ..consistency import handler_effect, inconsistency_index, period_effect
 from ..exceptions import KompredError
 from ..io import read_applications
-from ..report._consistency import format_handler_effect, format_period_effect, funnel_plot
+from ..report._consistency import (
+    format_handler_effect,
+    format_inconsistency,
+    format_period_effect,
+    funnel_plot,
+)
 from ._common import add_mapping_options, mapping_from_args, sheet_arg, write_json
 
 
@@ -42,8 +47,9 @@ def run(args) -> int:
         doc.update({"handler_sd": None, "ci_low": None, "ci_high": None, "p_value": None,
                     "flip_rate": None, "enough_data": False,
                     "reason": "no handler column: the inconsistency index is reported instead"})
-        print("Ingen handläggarkolumn; inkonsistensindex för nära dubbletter:")
-        print(ii.to_dict())
+        print("Ingen handläggarkolumn; inkonsistensindex för nära dubbletter:" if args.lang == "sv"
+              else "No handler column; inconsistency index of near-duplicates:")
+        print(format_inconsistency(ii, lang=args.lang))
     try:
         pe = period_effect(apps)
         doc["period_effect"] = pe.to_dict()

@@ -211,4 +211,34 @@ def format_period_effect(result: Any, *, lang: str = "en") -> str:
                    f"{r.adjusted_rate:.0%} ({r.adjusted_low:.0%}–{r.adjusted_high:.0%}) | "
                    f"{r.log_odds_vs_reference:+.2f}{lo} |")
     out += ["", result.reason_sv if sv else result.reason]
+    if result.n_excluded:
+        out.append(
+            f"{result.n_excluded} ansökningar är inte med: beslut eller period saknas (ett årtal "
+            f"som 2022 går inte att placera före eller efter 2022-10-01)." if sv else
+            f"{result.n_excluded} applications are not included: no decision or no period (a "
+            f"year such as 2022 cannot be placed before or after 2022-10-01).")
+    return "\n".join(out)
+
+
+def format_inconsistency(result: Any, *, lang: str = "en") -> str:
+    """Markdown summary of an :class:`~kompred.consistency.InconsistencyResult`."""
+    sv = lang == "sv"
+
+    def pct(pair):
+        return f"{pair[0]:.0%}–{pair[1]:.0%}"
+
+    rows = [
+        ("Par av nästan identiska ansökningar" if sv else "near-duplicate pairs",
+         f"{result.n_pairs} ({result.n_clusters} grupper)" if sv
+         else f"{result.n_pairs} ({result.n_clusters} groups)"),
+        ("Andel med olika beslut" if sv else "share decided differently",
+         f"{result.observed_split:.0%} ({pct(result.observed_ci)})"),
+        ("Väntat givet innehållet" if sv else "expected given content",
+         f"{result.expected_split:.0%}"),
+        ("Kvot" if sv else "ratio",
+         f"{result.ratio:.2f} ({result.ratio_ci[0]:.2f}–{result.ratio_ci[1]:.2f})"),
+        ("Tillräckligt underlag" if sv else "enough data", str(result.enough_data)),
+    ]
+    out = ["| | |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+    out += ["", result.reason_sv if sv else result.reason]
     return "\n".join(out)
