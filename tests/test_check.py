@@ -85,3 +85,20 @@ def test_text_file_and_one_row_table(tmp_path, model_dir):
 def test_needs_input():
     with pytest.raises(ValidationError, match="needs a text"):
         check_application()
+
+
+def test_similar_applications_without_titles_show_their_text_redacted():
+    import pandas as pd
+
+    from kompred.scoring import Scorer
+
+    reference = pd.DataFrame({
+        "id": ["R1", "R2", "R3"],
+        "description": [f"Föreläsning om palliativ vård för äldreboendets personal, kontakt {PNR}",
+                        "Yrkessvenska för undersköterskor", "Truckkort för vaktmästare"],
+        "decision": ["avslag", "beviljad", "beviljad"],
+    })
+    result = check_application(DRAFT, scorer=Scorer(reference=reference))
+    top = result.similar[0]
+    assert top.id == "R1" and top.title.startswith("Föreläsning om palliativ vård")
+    assert PNR not in top.title and PNR not in check_to_json(result)

@@ -17,9 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import SmallDataWarning, ValidationError
-from .featurize import find_personnummer, redact_personnummer
+from .featurize import find_personnummer, join_texts, redact_personnummer
 from .io import read_applications, validate_applications
 from .rules import run_rules
+from .schema import is_blank
 from .scoring import Scorer, load_scorer
 
 __all__ = ["CheckResult", "SimilarApplication", "check_application"]
@@ -134,7 +135,7 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        texts = [". ".join(s for s in (row.get("title") or "", row.get("description") or "") if s)]
+        texts = [join_texts(row.get("title"), row.get("description"))]
         if scorer.topic_model is not None:
             det = scorer.topic_model.predict_details(texts).iloc[0]
             topic, conf = str(det["topic"]), float(det["topic_confidence"])
@@ -168,8 +169,11 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
             if "cost_sek" in ref.columns and "participants" in ref.columns and pd.notna(r["participants"]) \
                     and float(r["participants"]) > 0 and pd.notna(r["cost_sek"]):
                 cpp = float(r["cost_sek"]) / float(r["participants"])
+            # a reference table without titles (one free-text column) shows its text instead
+            shown = r.get("title") if not is_blank(r.get("title")) else r.get("description")
+            shown = "" if is_blank(shown) else redact_personnummer(" ".join(str(shown).split()))
             similar.append(SimilarApplication(
-                id=str(r["id"]), title=str(r.get("title") or "")[:120], decision=str(r.get("decision")),
+                id=str(r["id"]), title=shown[:120], decision=str(r.get("decision")),
                 similarity=round(float(s), 3), topic=None if pd.isna(r.get("topic")) else str(r.get("topic")),
                 cost_per_participant=cpp))
         close = [s for s in similar if s.similarity >= scorer.min_similarity]
