@@ -501,3 +501,11 @@ def test_a_table_without_title_uses_its_description():
     assert {pairs["id_a"].iloc[0], pairs["id_b"].iloc[0]} == {"A00", "A01"}
     with pytest.raises(SchemaError, match="'description'"):
         C.find_divergent_pairs(apps.drop(columns="description"))
+
+
+def test_progress_messages_come_through_the_callback_only(capsys):
+    apps = table([DEMENS, DEMENS_NEAR, *UNRELATED], ["beviljad", "avslag"] * 4)
+    messages: list[str] = []
+    C.find_divergent_pairs(apps, progress=messages.append)
+    assert len(messages) == 4 and messages[0].startswith("texter: 8")
+    assert capsys.readouterr().out == ""  # computation never prints

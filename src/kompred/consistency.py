@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -768,11 +768,15 @@ class _Prepared:
 
 
 def _prepare(apps: pd.DataFrame, text_columns: Sequence[str], decision_column: str,
-             id_column: str, k: int, method: str, seed: int | None) -> _Prepared:
+             id_column: str, k: int, method: str, seed: int | None,
+             progress: Callable[[str], None] | None = None) -> _Prepared:
+    say = progress or (lambda message: None)
     ids = _check_ids(apps, id_column)
     decisions = _decisions(apps, decision_column)
+    say(f"texter: {len(apps)} ansökningar")
     texts = _texts(apps, text_columns)
     X = _char_matrix(texts)
+    say(f"söker de {k} mest lika för varje ansökan")
     idx, sim = nearest_neighbors(X, k=k, method=method, random_state=seed)
     return _Prepared(ids, decisions, texts, X, idx, sim)
 
@@ -798,7 +802,8 @@ def find_divergent_pairs(apps: pd.DataFrame, *,
                          fields: Sequence[str] | None = None, topic_column: str = "topic",
                          n_terms: int = 6, similarity_power: float = 4.0,
                          method: str = "auto",
-                         random_state: int | None = 0) -> pd.DataFrame:
+                         random_state: int | None = 0,
+                         progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Pairs of near-identical applications, ranked by how surprising their split decision is.
 
     Similarity is the cosine of char_wb 2–5 TF-IDF vectors of the normalized text columns
@@ -849,6 +854,9 @@ def find_divergent_pairs(apps: pd.DataFrame, *,
         Exponent of the similarity in ``divergence_score`` (1: plain product).
     method : {"auto", "exact", "approx"}
     random_state : int or None, default 0
+    progress : callable or None
+        Called with a short Swedish message as each stage starts (texts, neighbour search,
+        content model, pairs); nothing is printed by this function itself.
 
     Returns
     -------
@@ -887,12 +895,16 @@ def find_divergent_pairs(apps: pd.DataFrame, *,
     else:
         fields = _columns_arg("fields", fields)
         _check_frame(apps, fields)
-    prep = _prepare(apps, text_columns, decision_column, id_column, k, method, seed)
-    p = _scores_for(apps, prep, content_scores, text_columns=text_columns,
-                    group_similarity=max(min_similarity, 0.7), seed=seed)
     if not isinstance(similarity_power, int | float) or not similarity_power > 0:
         raise ValidationError(f"expected similarity_power to be a positive number; "
                               f"got {similarity_power!r}")
+    prep = _prepare(apps, text_columns, decision_column, id_column, k, method, seed, progress)
+    if progress is not None and content_scores is None:
+        progress("innehållsmodell (5 omgångar korsvalidering)")
+    p = _scores_for(apps, prep, content_scores, text_columns=text_columns,
+                    group_similarity=max(min_similarity, 0.7), seed=seed)
+    if progress is not None:
+        progress("jämför par")
     return _pairs_frame(apps, prep, p, min_similarity=min_similarity,
                         include_agreeing=include_agreeing, fields=fields,
                         topic_column=topic_column, n_terms=n_terms,

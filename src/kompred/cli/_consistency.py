@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 from ..consistency import find_divergent_groups, find_divergent_pairs
@@ -22,14 +24,27 @@ def add_parser(sub) -> None:
     p.add_argument("--plot", metavar="PNG", help="also plot similarity against decision agreement")
     p.add_argument("--min-similarity", type=float, default=0.5, help="default: %(default)s")
     p.add_argument("--top", type=int, default=10, help="pairs to print (default: %(default)s)")
+    p.add_argument("--no-progress", action="store_true", help="no progress messages on stderr")
     add_mapping_options(p)
     p.set_defaults(func=run)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - start:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    return say
 
 
 def run(args) -> int:
     apps = read_applications(args.file, columns=mapping_from_args(args), require=("description",),
                              sheet=sheet_arg(args))
-    pairs = find_divergent_pairs(apps, min_similarity=args.min_similarity)
+    pairs = find_divergent_pairs(apps, min_similarity=args.min_similarity,
+                                 progress=_progress(not args.no_progress))
     write_table(pairs, args.out)
     print(f"{len(pairs)} par med olika beslut och likhet ≥ {args.min_similarity} -> {args.out}")
     if len(pairs):

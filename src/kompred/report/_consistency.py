@@ -19,13 +19,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..schema import is_blank
+
 __all__ = [
     "format_handler_effect",
+    "format_inconsistency",
     "format_pairs",
     "format_period_effect",
     "funnel_plot",
     "similarity_agreement_plot",
 ]
+
+
+def _cell(value: Any) -> str:
+    return "" if is_blank(value) else str(value)
 
 
 def _figure(figsize=(7.0, 4.5)):
@@ -158,7 +165,7 @@ def format_pairs(pairs: pd.DataFrame, *, top: int = 10) -> str:
                 continue
             diffs.append(f"{f}: {_fmt_value(row.get(f + '_a'))} vs {_fmt_value(row.get(f + '_b'))}")
         lines.append(f"| {i} | {who_a}) | {who_b}) | {row['similarity']:.2f} | "
-                     f"{row['divergence_score']:.2f} | {row.get('topic') or ''} | "
+                     f"{row['divergence_score']:.2f} | {_cell(row.get('topic'))} | "
                      f"{row.get('shared_terms') or ''} | {'; '.join(diffs)} |")
     return "\n".join(lines)
 
