@@ -95,7 +95,7 @@ osäkerhetsintervall, och säger uttryckligen när datan inte räcker:
 """),
     code("""
 he = kompred.handler_effect(apps)
-{k: he.to_dict()[k] for k in ["handler_sd", "ci_low", "ci_high", "p_value", "flip_rate", "enough_data"]}
+{k: he.to_dict()[k] for k in ["handler_sd", "ci_low", "ci_high", "p_value", "flip_rate", "enough_data", "design_power"]}
 """),
     code("""
 print(he.reason)
@@ -106,6 +106,21 @@ fig
 Trattdiagrammet visar varje handläggares innehållsjusterade andel beviljade mot antalet beslut, med
 kontrollgränser: en handläggare utanför gränserna avviker mer än slumpen förklarar. Det är inte en
 topplista.
+
+### Hur mycket data skulle behövas?
+`design_power` räknar ut hur ofta en spridning mellan handläggare på 0,5 (log-odds) skulle upptäckas
+med ett visst upplägg. Stjärnan är den här datan: med 73 beslut skulle en verklig effekt av den
+storleken oftast inte synas, så ett "inget fynd" säger lite. Kurvorna är ungefärliga och något
+optimistiska (se `evaluation/README_consistency.md`).
+"""),
+    code("""
+from kompred.report._consistency import design_power_plot
+
+print(f"Styrka med den här datan: {he.design_power:.0%}")
+fig = design_power_plot(observed=he)
+fig
+"""),
+    md("""
 
 ## Spelar tidpunkten roll (KOM-KR i lydelse 2022-10-01)?
 """),

@@ -76,3 +76,20 @@ def test_cli_version_and_help(argv, capsys):
     assert "kompred" in out
     if argv == ["--help"]:
         assert "report" in out
+
+
+def test_design_power_plot_draws_one_curve_per_design_and_the_data():
+    from kompred.consistency import handler_effect
+    from kompred.datasets import load_stockholm
+    from kompred.report._consistency import design_power_plot
+
+    fig = design_power_plot((5, 10), decisions_per_handler=(10, 50))
+    ax = fig.axes[0]
+    curves = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(curves) == 2
+    five, ten = (line.get_ydata() for line in curves)
+    assert five[0] < five[1] and ten[0] < ten[1] and five[1] < ten[1]
+    he = handler_effect(load_stockholm(), n_permutations=99)
+    fig = design_power_plot((7,), decisions_per_handler=(10, 20), observed=he)
+    star = [line for line in fig.axes[0].lines if line.get_marker() == "*"]
+    assert len(star) == 1 and star[0].get_ydata()[0] == pytest.approx(he.design_power)

@@ -14,6 +14,7 @@ nothing shown); save them with ``fig.savefig(path)``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "format_pairs",
     "format_period_effect",
     "funnel_plot",
+    "design_power_plot",
     "similarity_agreement_plot",
 ]
 
@@ -40,6 +42,52 @@ def _figure(figsize=(7.0, 4.5)):
 
     fig = Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
+
+
+def design_power_plot(n_handlers: Sequence[int] = (5, 7, 10, 20), *,
+                      decisions_per_handler: Sequence[int] = (10, 20, 30, 50, 70, 100, 150),
+                      handler_sd: float = 0.5, approval_rate: float = 0.7,
+                      observed: Any = None):
+    """How often a handler effect of ``handler_sd`` would be detected, by design (a plot).
+
+    One line per number of handlers: :func:`kompred.consistency.design_power` against decisions
+    per handler, at one approval rate for every decision (which ignores content, so the curves
+    are optimistic; see :func:`~kompred.consistency.design_power`). ``observed``, a
+    :class:`~kompred.consistency.HandlerEffectResult`, adds the analysed data's own design as a
+    point and draws the curves with the same information per decision as those data (mean
+    p(1 − p) under their content model) instead of ``approval_rate``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from ..consistency import design_power
+
+    title = f"beviljandegrad {approval_rate:.0%}"
+    variance = getattr(observed, "funnel_variance", float("nan")) if observed is not None else None
+    if variance is not None and math.isfinite(variance) and 0 < variance <= 0.25:
+        # the same information per decision as the analysed data: r(1 - r) = mean p(1 - p)
+        approval_rate = 0.5 + math.sqrt(0.25 - variance)
+        approval_rate = min(approval_rate, 1 - 1e-6)
+        title = "information per beslut som i era data"
+    fig, ax = _figure()
+    per = [int(m) for m in decisions_per_handler]
+    for h in n_handlers:
+        power = [design_power([m] * int(h), handler_sd=handler_sd, approval_rate=approval_rate,
+                              n_draws=2000) for m in per]
+        ax.plot(per, power, marker="o", ms=3, label=f"{h} handläggare")
+    ax.axhline(0.8, color="0.5", ls="--", lw=1)
+    ax.text(per[0], 0.81, "80 %", color="0.4", fontsize=8, va="bottom")
+    if observed is not None and math.isfinite(getattr(observed, "design_power", float("nan"))):
+        x = observed.n_decisions / max(observed.n_handlers, 1)
+        ax.plot([x], [observed.design_power], marker="*", ms=14, color="black", ls="none",
+                label=f"era data: {observed.n_handlers} handläggare, {observed.n_decisions} beslut")
+    ax.set_xlabel("beslut per handläggare")
+    ax.set_ylabel(f"sannolikhet att upptäcka spridning {handler_sd} (p < 0,05)")
+    ax.set_ylim(0, 1)
+    ax.set_title(f"Styrka efter upplägg ({title}; ungefärlig)", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
 
 
 def funnel_plot(result: Any, *, limits: tuple[float, ...] = (0.95, 0.998), ax: Any = None,
