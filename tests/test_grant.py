@@ -494,3 +494,71 @@ def test_numbers_read_as_text_are_numeric_features():
     assert "postnummer" not in m.columns_["numeric"]  # a leading zero marks a code
     z = m.featurizer_.transform(df.head(3))
     assert np.isfinite(z.toarray()).all()
+
+
+def _similar_table(n_rounds=6):
+    """Three kinds of insats, each applied for once a year; one is always granted."""
+    rows = []
+    texts = {"yrkessvenska": "Yrkessvenska för undersköterskor i hemtjänsten, tio veckor",
+             "föreläsning": "Inspirationsföreläsning om arbetsglädje för all personal en eftermiddag",
+             "validering": "Validering av barnskötare mot yrkesrollen med kompletterande kurs"}
+    granted = {"yrkessvenska": 1, "föreläsning": 0, "validering": 1}
+    for year in range(2015, 2015 + n_rounds):
+        for kind, text in texts.items():
+            for unit in range(4):
+                rows.append({"description": f"{text}, förvaltning {unit}", "year": year,
+                             "decision": "beviljad" if granted[kind] else "avslag"})
+    return pd.DataFrame(rows)
+
+
+def test_similar_feature_uses_only_earlier_decisions():
+    df = _similar_table(3)
+    y = (df["decision"] == "beviljad").astype(int).to_numpy()
+    f = ApplicationFeaturizer(extra_text_columns=(), time_column="year", similar_k=10)
+    Z = f.fit_transform(df, y)
+    col = list(f.feature_names_out_).index("sim:rate")
+    values = Z[:, col].toarray().ravel()
+    first_year = (df["year"] == 2015).to_numpy()
+    assert np.allclose(values[first_year], 0)  # nothing was decided before them
+    later = ~first_year
+    assert (values[later & (y == 1)] > 0).all() and (values[later & (y == 0)] < 0).all()
+    # a new application sees every training decision
+    new = pd.DataFrame({"description": ["Inspirationsföreläsning om arbetsglädje, förvaltning 9"],
+                        "year": [2030]})
+    assert f.transform(new)[0, col] < 0
+
+
+def test_similar_feature_without_times_never_sees_its_own_decision():
+    from kompred.modeling.grant import _similar_neighbours
+
+    df = _similar_table(2).drop(columns="year")
+    y = (df["decision"] == "beviljad").astype(int).to_numpy()
+    f = ApplicationFeaturizer(extra_text_columns=(), similar_k=10).fit(df, y)
+    R = f.similar_["R"]
+    t = np.full(len(df), np.nan)
+    folds = np.arange(len(df)) % 5
+    idx, sims = _similar_neighbours(R, t, folds, R, t, folds, 10)
+    rows = np.arange(len(df))[:, None]
+    assert not (idx == rows).any()  # never itself
+    assert ((idx < 0) | (folds[np.maximum(idx, 0)] != folds[:, None])).all()  # other folds only
+    assert (sims[idx >= 0] >= 0.2).all() and (idx >= 0).any()
+    # new rows (no fold) may match every training row, near-copies first
+    jdx, jsims = _similar_neighbours(R[:1], t[:1], None, R, t, None, 3)
+    assert jdx[0, 0] == 0 and jsims[0, 0] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_grant_model_similar_reason_names_the_closest_earlier_application(tmp_path):
+    df = _similar_table(6)
+    m = _quiet_fit(GrantModel(title_column=None, time_column="year", similar_k=10,
+                              n_bootstrap=0, random_state=0), df)
+    assert "sim:rate" in m.featurizer_.feature_names_out_
+    draft = pd.DataFrame({"description": ["Yrkessvenska för undersköterskor i hemtjänsten"],
+                          "year": [2030]})
+    reasons = m.explain(draft, top=20)[0]
+    similar = [r for r in reasons if r.kind == "similar_rate"]
+    assert len(similar) == 1 and similar[0].direction == "höjer"
+    assert "liknar tidigare beviljade ansökningar" in similar[0].label
+    assert "yrkessvenska" in similar[0].label
+    joblib.dump(m, tmp_path / "m.joblib")
+    back = joblib.load(tmp_path / "m.joblib")
+    np.testing.assert_allclose(back.predict_proba(draft), m.predict_proba(draft))

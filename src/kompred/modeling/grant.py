@@ -283,6 +283,55 @@ def _row_names(X: pd.DataFrame, id_column: str | None, positions: Sequence[int])
 # ApplicationFeaturizer
 # --------------------------------------------------------------------------------------------
 
+_SIMILAR_MIN = 0.2  # neighbours below this cosine say nothing about the application
+_SIMILAR_CHUNK = 1000
+
+
+def _similar_neighbours(Q: sp.csr_matrix, q_time: np.ndarray, q_fold: np.ndarray | None,
+                        R: sp.csr_matrix, r_time: np.ndarray, r_fold: np.ndarray | None,
+                        k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` most similar allowed reference rows of each query row: (indices, cosines).
+
+    Allowed: reference rows decided strictly earlier than the query when both times are known,
+    otherwise reference rows in another fold (``q_fold``/``r_fold``; None: every row). Missing
+    neighbours have index -1 and cosine 0. Rows of Q and R are L2-normalized TF-IDF vectors.
+    """
+    n, m = Q.shape[0], R.shape[0]
+    k = max(1, min(k, m))
+    idx = np.full((n, k), -1, dtype=np.int64)
+    sims = np.zeros((n, k))
+    if n == 0 or m == 0:
+        return idx, sims
+    RT = R.T.tocsc()
+    r_known = ~np.isnan(r_time)
+    for start in range(0, n, _SIMILAR_CHUNK):
+        stop = min(n, start + _SIMILAR_CHUNK)
+        S = (Q[start:stop] @ RT).toarray()
+        qt = q_time[start:stop]
+        both = ~np.isnan(qt)[:, None] & r_known[None, :]
+        allowed = np.where(both, r_time[None, :] < qt[:, None], True)
+        if q_fold is not None and r_fold is not None:
+            allowed &= np.where(both, True, q_fold[start:stop, None] != r_fold[None, :])
+        S[~allowed] = -1.0
+        top = np.argpartition(-S, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (stop - start, 1))
+        vals = np.take_along_axis(S, top, axis=1)
+        order = np.argsort(-vals, axis=1, kind="stable")
+        top, vals = np.take_along_axis(top, order, axis=1), np.take_along_axis(vals, order, axis=1)
+        ok = vals >= _SIMILAR_MIN
+        idx[start:stop] = np.where(ok, top, -1)
+        sims[start:stop] = np.where(ok, vals, 0.0)
+    return idx, sims
+
+
+def _similar_log_odds(idx: np.ndarray, sims: np.ndarray, y_ref: np.ndarray, prior: float,
+                      smoothing: float) -> np.ndarray:
+    """Similarity-weighted approval rate of the neighbours, smoothed towards ``prior``, as
+    log-odds relative to ``prior`` (0 without neighbours)."""
+    granted = np.where(idx >= 0, y_ref[np.maximum(idx, 0)], 0.0)
+    rate = ((sims * granted).sum(axis=1) + smoothing * prior) / (sims.sum(axis=1) + smoothing)
+    return _logit(rate) - _logit(np.full(len(rate), prior))
+
+
 class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
     """Turn an application table into a sparse numeric matrix with traceable features.
 
@@ -328,12 +377,21 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
         stays. :class:`GrantModel` switches off a rate whose weight comes out negative.
     column_labels : dict or None
         Plain-Swedish labels for columns, used in feature labels and explanations.
+    similar_k : int
+        With k > 0 (and a text column and ``y``), one more feature: how similar earlier
+        applications were decided. The k most similar training applications (char n-gram
+        cosine ≥ 0.2) give a similarity-weighted approval rate, smoothed towards the overall rate
+        with ``similar_smoothing`` pseudo-decisions, as log-odds relative to it. Only decisions
+        made strictly earlier count (like ``history_columns``); without times, a training row
+        sees the other four of five folds, so its own decision never counts.
+    similar_smoothing : float
+        Pseudo-count of that rate.
 
     Attributes
     ----------
     feature_names_out_ : ndarray of str
         Machine names (``cat:col=value``, ``num:col``, ``num:col:saknas``, ``hist:col:rate``,
-        ``hist:col:count``, ``text:ngram``).
+        ``hist:col:count``, ``sim:rate``, ``text:ngram``).
     feature_map_ : DataFrame
         One row per feature: ``name``, ``kind`` (``category``, ``other``, ``missing``,
         ``numeric``, ``numeric_missing``, ``history_rate``, ``history_count``, ``text``),
@@ -358,7 +416,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
                  numeric_columns=(), cost_column=None, participants_column=None,
                  history_columns=(), time_column=None, min_category_count=2, text_min_df=2,
                  text_weight=1.0, history_smoothing=10.0, exclude_history_rates=(),
-                 column_labels=None):
+                 column_labels=None, similar_k=0, similar_smoothing=5.0):
         self.text_column = text_column
         self.extra_text_columns = extra_text_columns
         self.categorical_columns = categorical_columns
@@ -373,6 +431,8 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
         self.history_smoothing = history_smoothing
         self.exclude_history_rates = exclude_history_rates
         self.column_labels = column_labels
+        self.similar_k = similar_k
+        self.similar_smoothing = similar_smoothing
 
     # -- pieces ------------------------------------------------------------------------------
 
@@ -443,15 +503,21 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn vocabularies, levels, scales and history tables from ``X`` (and ``y``)."""
         self._fit(X, y)
+        self._fit_similar = None
         return self
 
     def fit_transform(self, X, y=None, **fit_params):
         """Fit, then transform the training rows (history uses only earlier rows).
 
-        Gives the same matrix as ``fit(X, y).transform(X)``, with one pass over the texts.
+        Gives the same matrix as ``fit(X, y).transform(X)``, with one pass over the texts,
+        except for the ``similar_k`` feature: here each training row is described without its
+        own decision (earlier rows, or other folds when times are missing).
         """
         text_matrix = self._fit(X, y)
-        return self._transform(X, text_matrix)
+        try:
+            return self._transform(X, text_matrix)
+        finally:
+            self._fit_similar = None
 
     def _fit(self, X, y):
         if not isinstance(X, pd.DataFrame):
@@ -566,7 +632,6 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
             self.base_rate_ = float(np.clip(np.mean(y), 0.01, 0.99)) if y is not None else 0.5
 
         # text
-        n_before_text = len(names)
         self.text_ = None
         text_matrix = None
         if self.text_column is not None and self.text_column in X.columns:
@@ -581,6 +646,27 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
             except ValueError:  # every text empty: no text features
                 text = None
             self.text_ = text
+
+        # how similar earlier applications were decided
+        self.similar_ = None
+        self._fit_similar = None
+        if self.similar_k and text_matrix is not None and y is not None:
+            yv = np.asarray(y, dtype=float)
+            t = (_time_values(X[self.time_column]) if self.time_column and
+                 self.time_column in X.columns else np.full(len(X), np.nan))
+            folds = check_random_state(0).permutation(len(X)) % 5
+            R = sp.csr_matrix(text_matrix, dtype=np.float32)
+            prior = float(np.clip(yv.mean(), 0.01, 0.99))
+            idx, sims = _similar_neighbours(R, t, folds, R, t, folds, int(self.similar_k))
+            values = _similar_log_odds(idx, sims, yv, prior, float(self.similar_smoothing))
+            texts = self.text_.prepare_texts(self._text_frame(X))
+            self.similar_ = {"R": R, "y": yv, "t": t, "prior": prior,
+                             "scale": float(values.std()) or 1.0,
+                             "texts": np.array([x[:70] for x in texts], dtype=object)}
+            self._fit_similar = values
+            names.append("sim:rate")
+            rows.append(("sim:rate", "similar_rate", "+".join(self.text_columns_), ""))
+        n_before_text = len(names)
         if self.text_ is not None:
             vocab = self.text_.get_feature_names_out()
             source = "+".join(self.text_columns_)
@@ -629,16 +715,39 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
             rate_sd, count_mean, count_sd = self.history_scale_[col]
             num_cols.append(np.zeros(n) if col in off else np.clip(rate / rate_sd, -5, 5))
             num_cols.append(np.clip((count - count_mean) / count_sd, -5, 5))
-        if num_cols:
-            blocks.append(sp.csr_matrix(np.column_stack(num_cols)))
+        T = None
         if self.text_ is not None:
             T = text_matrix if text_matrix is not None else self.text_.transform(self._text_frame(X))
+        similar = getattr(self, "similar_", None)
+        if similar is not None:
+            if text_matrix is not None and getattr(self, "_fit_similar", None) is not None:
+                values = self._fit_similar  # the training rows, each without its own decision
+            else:
+                values = self._similar_values(X, T)[0]
+            num_cols.append(np.clip(values / similar["scale"], -5, 5))
+        if num_cols:
+            blocks.append(sp.csr_matrix(np.column_stack(num_cols)))
+        if T is not None:
             if self.text_weight != 1.0:
                 T = T * float(self.text_weight)
             blocks.append(T)
         if not blocks:
             return sp.csr_matrix((n, 0))
         return sp.hstack(blocks, format="csr", dtype=np.float64)
+
+    def _similar_values(self, X: pd.DataFrame, T: sp.csr_matrix | None = None):
+        """For new rows: (log-odds feature, neighbour indices, cosines) against the training rows
+        decided earlier than each row (all of them when the row has no time)."""
+        similar = self.similar_
+        if T is None:
+            T = self.text_.transform(self._text_frame(X))
+        t = (_time_values(X[self.time_column]) if self.time_column and
+             self.time_column in X.columns else np.full(len(X), np.nan))
+        idx, sims = _similar_neighbours(sp.csr_matrix(T, dtype=np.float32), t, None,
+                                        similar["R"], similar["t"], None, int(self.similar_k))
+        values = _similar_log_odds(idx, sims, similar["y"], similar["prior"],
+                                   float(self.similar_smoothing))
+        return values, idx, sims
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features (see ``feature_map_`` for their sources)."""
@@ -953,6 +1062,11 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         ``auto`` fits a sigmoid (Platt) map on 5-fold out-of-fold scores when there are at least
         ``MIN_CALIBRATION`` decisions and ``MIN_MINORITY`` of each class, otherwise none (with a
         :class:`~kompred.exceptions.SmallDataWarning`).
+    similar_k : int
+        0 (default): off. With k > 0, one more feature: how the k most similar earlier
+        applications (char n-gram cosine ≥ 0.2) were decided, similarity-weighted and smoothed
+        (see :class:`ApplicationFeaturizer`). Its reason reads "liknar tidigare beviljade
+        ansökningar (… närmast: '…')". Refitted inside every calibration fold.
     expected_rate : float or None
         The approval rate you expect in the round being scored, when you know it (e.g. from the
         fund's remaining budget) and it differs from the training years. Every log-odds is
@@ -1010,7 +1124,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                  cost_column="cost_sek", participants_column="participants", history_columns=(),
                  time_column=None, max_onehot_levels=20, exclude_columns=(),
                  unknown_decision="raise", C=1.0, text_weight=1.0, min_category_count=2,
-                 n_bootstrap=30, calibration="auto", expected_rate=None, random_state=None):
+                 n_bootstrap=30, calibration="auto", expected_rate=None, similar_k=0,
+                 random_state=None):
         self.text_column = text_column
         self.title_column = title_column
         self.id_column = id_column
@@ -1030,6 +1145,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         self.n_bootstrap = n_bootstrap
         self.calibration = calibration
         self.expected_rate = expected_rate
+        self.similar_k = similar_k
         self.random_state = random_state
 
     # -- validation --------------------------------------------------------------------------
@@ -1173,7 +1289,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
             numeric_columns=tuple(columns["numeric"]), cost_column=columns["cost"],
             participants_column=columns["participants"],
             history_columns=tuple(columns["history"]), time_column=columns["time"],
-            min_category_count=self.min_category_count, text_weight=self.text_weight)
+            min_category_count=self.min_category_count, text_weight=self.text_weight,
+            similar_k=int(getattr(self, "similar_k", 0) or 0))
 
     def fit(self, X, y=None):
         """Fit on a table of applications.
@@ -1297,6 +1414,11 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
         text_block = Z[:, self.featurizer_.text_slice_]
+        similar = getattr(self.featurizer_, "similar_", None)
+        if similar is not None:
+            T = sp.csr_matrix(text_block, dtype=np.float32)
+            t_all = similar["t"]
+            k, m = int(self.featurizer_.similar_k), float(self.featurizer_.similar_smoothing)
         scores = np.zeros(len(y))
         for train, test in folds.split(np.zeros(len(y)), y):
             structured = ApplicationFeaturizer(
@@ -1307,9 +1429,24 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                 history_columns=tuple(columns["history"]), time_column=columns["time"],
                 min_category_count=self.min_category_count,
                 exclude_history_rates=tuple(self.dropped_history_rates_))
-            Ztr = sp.hstack([structured.fit_transform(X.iloc[train], y[train]),
+            extra_tr, extra_te = [], []
+            if similar is not None:
+                # refitted in every fold: the held-out rows' decisions never inform it
+                prior = float(np.clip(y[train].mean(), 0.01, 0.99))
+                inner = check_random_state(0).permutation(len(train)) % 5
+                i_tr, s_tr = _similar_neighbours(T[train], t_all[train], inner, T[train],
+                                                 t_all[train], inner, k)
+                v_tr = _similar_log_odds(i_tr, s_tr, y[train].astype(float), prior, m)
+                i_te, s_te = _similar_neighbours(T[test], t_all[test], None, T[train],
+                                                 t_all[train], None, k)
+                v_te = _similar_log_odds(i_te, s_te, y[train].astype(float), prior, m)
+                scale = float(v_tr.std()) or 1.0
+                extra_tr = [sp.csr_matrix(np.clip(v_tr / scale, -5, 5).reshape(-1, 1))]
+                extra_te = [sp.csr_matrix(np.clip(v_te / scale, -5, 5).reshape(-1, 1))]
+            Ztr = sp.hstack([structured.fit_transform(X.iloc[train], y[train]), *extra_tr,
                              text_block[train]], format="csr")
-            Zte = sp.hstack([structured.transform(X.iloc[test]), text_block[test]], format="csr")
+            Zte = sp.hstack([structured.transform(X.iloc[test]), *extra_te, text_block[test]],
+                            format="csr")
             clf = LogisticRegression(C=self.C, max_iter=2000, solver=_SOLVER).fit(Ztr, y[train])
             scores[test] = clf.decision_function(Zte)
         return scores
@@ -1430,6 +1567,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         text_slice = self.featurizer_.text_slice_
         texts = self.featurizer_.texts(X)
         hist = {col: self.featurizer_._history_stats(X, col) for col in self.columns_["history"]}
+        if getattr(self.featurizer_, "similar_", None) is not None:
+            hist["__similar__"] = self.featurizer_._similar_values(X)
         out = []
         for i in range(Z.shape[0]):
             start, end = C.indptr[i], C.indptr[i + 1]
@@ -1484,6 +1623,20 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                 return (f"tidigare beslut för {lab} '{entity}': {int(k[i])} av {int(n[i])} "
                         f"beviljade")
             return f"antal tidigare ansökningar från {lab} '{entity}': {int(n[i])}"
+        if kind == "similar_rate":
+            _values, idx, sims = hist["__similar__"]
+            similar = self.featurizer_.similar_
+            found = idx[i][idx[i] >= 0]
+            if not len(found):
+                return "inga tidigare liknande ansökningar"
+            granted = similar["y"][found]
+            n_yes = int(granted.sum())
+            # the closest neighbour with the majority decision names the kind of insats
+            wanted = 1.0 if n_yes * 2 >= len(found) else 0.0
+            example = similar["texts"][found[np.flatnonzero(granted == wanted)[0]]]
+            word = "beviljade" if wanted else "avslagna"
+            return (f"liknar tidigare {word} ansökningar ({n_yes} av {len(found)} liknande "
+                    f"beviljade; närmast: '{example}')")
         return f"{lab}: {value}"
 
 
