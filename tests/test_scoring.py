@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kompred import InputFileError, SmallDataWarning, UntrustedModelError, ValidationError
+from kompred import (
+    DataQualityWarning,
+    InputFileError,
+    SmallDataWarning,
+    UntrustedModelError,
+    ValidationError,
+)
 from kompred.cli import main
 from kompred.datasets import load_stockholm, stockholm_path
 from kompred.scoring import SCORE_COLUMNS, load_scorer, score_applications, score_file
@@ -143,3 +149,17 @@ def test_cli_score_with_model(tmp_path, model_dir, capsys):
     for col in ("grant_probability", "grant_low", "grant_high", "grant_reasons", "topic", "topic_confidence"):
         assert back[col].notna().all(), col
     assert "73 rader lästa" in capsys.readouterr().out
+
+
+def test_cli_train_similar_k_gives_the_similar_decisions_reason(tmp_path):
+    out = tmp_path / "m"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallDataWarning)
+        assert main(["train", str(stockholm_path()), "--out", str(out), "--similar-k", "5"]) == 0
+    scorer = load_scorer(out, trusted=True)
+    assert scorer.grant_model.similar_k == 5
+    draft = pd.DataFrame({"description": ["Lågaffektivt bemötande för personal på gruppbostäder"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # a draft has few of the columns
+        labels = [r.label for r in scorer.grant_model.explain(draft, top=50)[0]]
+    assert any(label.startswith("liknar tidigare") for label in labels)

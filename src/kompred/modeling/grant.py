@@ -1624,19 +1624,20 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                         f"beviljade")
             return f"antal tidigare ansökningar från {lab} '{entity}': {int(n[i])}"
         if kind == "similar_rate":
-            _values, idx, sims = hist["__similar__"]
+            values, idx, _sims = hist["__similar__"]
             similar = self.featurizer_.similar_
             found = idx[i][idx[i] >= 0]
             if not len(found):
                 return "inga tidigare liknande ansökningar"
             granted = similar["y"][found]
             n_yes = int(granted.sum())
-            # the closest neighbour with the majority decision names the kind of insats
-            wanted = 1.0 if n_yes * 2 >= len(found) else 0.0
-            example = similar["texts"][found[np.flatnonzero(granted == wanted)[0]]]
+            # granted more or less often than applications overall: that is what the feature says
+            wanted = 1.0 if values[i] >= 0 else 0.0
+            match = np.flatnonzero(granted == wanted)
+            example = similar["texts"][found[match[0] if len(match) else 0]]
             word = "beviljade" if wanted else "avslagna"
             return (f"liknar tidigare {word} ansökningar ({n_yes} av {len(found)} liknande "
-                    f"beviljade; närmast: '{example}')")
+                    f"beviljade, mot {100 * similar['prior']:.0f} % av alla; närmast: '{example}')")
         return f"{lab}: {value}"
 
 
