@@ -37,6 +37,11 @@ def _cell(value: Any) -> str:
     return "" if is_blank(value) else str(value)
 
 
+def _summary_table(rows: list[tuple[str, str]], reason: str) -> str:
+    """A two-column Markdown table of (label, value) rows, then the plain-words conclusion."""
+    return "\n".join(["| | |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows), "", reason])
+
+
 def _figure(figsize=(7.0, 4.5)):
     from matplotlib.figure import Figure
 
@@ -248,10 +253,7 @@ def format_handler_effect(result: Any, *, lang: str = "en") -> str:
         rows.insert(-1, (f"Styrka att upptäcka spridning {result.power_sd} (ungefärlig)" if sv
                          else f"power to detect SD {result.power_sd} (approximate)",
                          f"{power:.0%}"))
-    out = ["| | |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
-    out.append("")
-    out.append(result.reason_sv if sv else result.reason)
-    return "\n".join(out)
+    return _summary_table(rows, result.reason_sv if sv else result.reason)
 
 
 def format_period_effect(result: Any, *, lang: str = "en") -> str:
@@ -294,6 +296,4 @@ def format_inconsistency(result: Any, *, lang: str = "en") -> str:
          f"{result.ratio:.2f} ({result.ratio_ci[0]:.2f}–{result.ratio_ci[1]:.2f})"),
         ("Tillräckligt underlag" if sv else "enough data", str(result.enough_data)),
     ]
-    out = ["| | |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
-    out += ["", result.reason_sv if sv else result.reason]
-    return "\n".join(out)
+    return _summary_table(rows, result.reason_sv if sv else result.reason)
