@@ -68,3 +68,12 @@ def test_consistency_on_a_table_with_one_text_column_and_years(tmp_path, capsys)
     # the year 2022 straddles 2022-10-01: those rows are counted out of the period comparison
     n_2022 = int((apps["submitted"].dt.year == 2022).sum())
     assert f"{n_2022} ansökningar är inte med" in printed
+
+
+def test_pairs_file_is_the_same_with_and_without_the_plot(tmp_path):
+    plain, with_plot = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["consistency", str(stockholm_path()), "-o", str(plain), "--no-progress"]) == 0
+    assert main(["consistency", str(stockholm_path()), "-o", str(with_plot), "--no-progress",
+                 "--plot", str(tmp_path / "p.png")]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(plain, encoding="utf-8-sig"),
+                                  pd.read_csv(with_plot, encoding="utf-8-sig"))

@@ -43,8 +43,18 @@ def _progress(enabled: bool):
 def run(args) -> int:
     apps = read_applications(args.file, columns=mapping_from_args(args), require=("description",),
                              sheet=sheet_arg(args))
-    pairs = find_divergent_pairs(apps, min_similarity=args.min_similarity,
-                                 progress=_progress(not args.no_progress))
+    progress = _progress(not args.no_progress)
+    all_pairs = None
+    if args.plot and args.min_similarity <= 0.7:
+        # one search serves both: the split pairs above the threshold are exactly the pairs
+        # (the content model's fold grouping is the same up to a threshold of 0.7)
+        all_pairs = find_divergent_pairs(apps, include_agreeing=True,
+                                         min_similarity=min(0.3, args.min_similarity),
+                                         progress=progress)
+        keep = all_pairs["split"] & (all_pairs["similarity"] >= args.min_similarity)
+        pairs = all_pairs[keep].reset_index(drop=True)
+    else:
+        pairs = find_divergent_pairs(apps, min_similarity=args.min_similarity, progress=progress)
     write_table(pairs, args.out)
     print(f"{len(pairs)} par med olika beslut och likhet ≥ {args.min_similarity} -> {args.out}")
     if len(pairs):
@@ -54,8 +64,10 @@ def run(args) -> int:
         write_table(groups, args.groups)
         print(f"{len(groups)} grupper med blandade beslut -> {args.groups}")
     if args.plot:
-        fig = similarity_agreement_plot(find_divergent_pairs(apps, include_agreeing=True,
-                                                             min_similarity=min(0.3, args.min_similarity)))
+        if all_pairs is None:
+            all_pairs = find_divergent_pairs(apps, include_agreeing=True,
+                                             min_similarity=min(0.3, args.min_similarity))
+        fig = similarity_agreement_plot(all_pairs)
         fig.savefig(Path(args.plot), dpi=110)
         print(f"Diagram -> {args.plot}")
     return 0
