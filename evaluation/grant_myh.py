@@ -91,6 +91,16 @@ CANDIDATES = {
 }
 
 
+def fit_candidate(settings: dict, train: pd.DataFrame) -> GrantModel:
+    """A GrantModel on MYH's columns with ``settings``, fitted quietly without bootstrap members
+    (for comparing settings, not for intervals)."""
+    model = GrantModel(text_column="text", title_column=None, decision_column="approved",
+                       time_column="year", n_bootstrap=0, random_state=0, **settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(train)
+
+
 def validate(data: pd.DataFrame) -> None:
     """Forward validation inside 2020–2023: train before year Y, validate on Y (Y = 2022, 2023)."""
     data = data[data["year"] < TEST_YEAR]
@@ -100,12 +110,7 @@ def validate(data: pd.DataFrame) -> None:
         cells, aucs = [], []
         for year in (2022, 2023):
             tr, va = data[data["year"] < year], data[data["year"] == year]
-            m = GrantModel(text_column="text", title_column=None, decision_column="approved",
-                           time_column="year", n_bootstrap=0, random_state=0, **settings)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                m.fit(tr)
-            p = m.predict_proba(va)[:, 1]
+            p = fit_candidate(settings, tr).predict_proba(va)[:, 1]
             aucs.append(roc_auc_score(va["approved"], p))
             cells.append(f"{aucs[-1]:.3f} / {expected_calibration_error(va['approved'], p):.3f}")
         print(f"{name:<55} {cells[0]:>13} {cells[1]:>13} {np.mean(aucs):>9.4f}")
@@ -118,12 +123,7 @@ def sensitivity(data: pd.DataFrame) -> None:
           f"chosen before, by forward validation)")
     print(f"{'settings':<55} {'AUC':>6} {'ECE':>6}")
     for name, settings in CANDIDATES.items():
-        m = GrantModel(text_column="text", title_column=None, decision_column="approved",
-                       time_column="year", n_bootstrap=0, random_state=0, **settings)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            m.fit(train)
-        p = m.predict_proba(test)[:, 1]
+        p = fit_candidate(settings, train).predict_proba(test)[:, 1]
         print(f"{name:<55} {roc_auc_score(test['approved'], p):>6.3f} "
               f"{expected_calibration_error(test['approved'], p):>6.3f}")
 

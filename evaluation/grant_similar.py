@@ -27,6 +27,9 @@ from sklearn.metrics import roc_auc_score
 from kompred._simulate import simulate
 from kompred.modeling.grant import GrantModel, expected_calibration_error
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grant_myh import MODEL_SETTINGS, fit_candidate  # the same MYH settings
+
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "myh_yh_program.csv.gz"
 K_VALUES = (0, 10)
 
@@ -65,9 +68,7 @@ def myh(path: Path) -> dict[int, float]:
         train, valid = data[data["year"] < year], data[data["year"] == year]
         for k in K_VALUES:
             start = time.perf_counter()
-            m = _fit(GrantModel(text_column="text", title_column=None, decision_column="approved",
-                                time_column="year", history_columns=("text",), n_bootstrap=0,
-                                random_state=0, similar_k=k), train)
+            m = fit_candidate({**MODEL_SETTINGS, "similar_k": k}, train)
             p = m.predict_proba(valid)[:, 1]
             aucs[k].append(roc_auc_score(valid["approved"], p))
             print(f"  {year}  similar_k={k:<3} AUC {aucs[k][-1]:.4f}  ECE "
