@@ -201,10 +201,11 @@ def test_year_and_month_dates_and_the_agreement_they_imply():
     assert out["submitted"].dt.strftime("%Y-%m-%d").tolist() == [
         "2021-01-01", "2022-01-01", "2023-01-01", "2022-09-01", "2022-10-01", "2020-01-01",
         "2022-10-03"]
-    # the year 2022 straddles KOM-KR's 2022-10-01 version: not derived, left missing
-    assert pd.isna(out["agreement"].iloc[1])
-    assert out["agreement"].iloc[[0, 2, 3, 4, 5, 6]].tolist() == [
-        "KOM-KR-2020", "KOM-KR-2022", "KOM-KR-2020", "KOM-KR-2022", "KOM-KR-2020", "KOM-KR-2022"]
+    # the year 2022 straddles KOM-KR's 2022-10-01 version, the year 2020 KOM-KR's start on
+    # 2020-05-01 (TLO-KL before): neither is derived, both are left missing
+    assert pd.isna(out["agreement"].iloc[1]) and pd.isna(out["agreement"].iloc[5])
+    assert out["agreement"].iloc[[0, 2, 3, 4, 6]].tolist() == [
+        "KOM-KR-2020", "KOM-KR-2022", "KOM-KR-2020", "KOM-KR-2022", "KOM-KR-2022"]
 
 
 @pytest.mark.parametrize("cell", ["tolv", "2023-13", "1850", "20231"])

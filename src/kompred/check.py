@@ -19,7 +19,7 @@ import pandas as pd
 from .exceptions import SmallDataWarning, ValidationError
 from .featurize import find_personnummer, join_texts, redact_personnummer
 from .io import read_applications, validate_applications
-from .rules import run_rules
+from .rules import agreement_of, run_rules
 from .schema import is_blank
 from .scoring import Scorer, load_scorer
 
@@ -56,6 +56,7 @@ class CheckResult:
     checklist: tuple  # of kompred.rules.RuleResult
     warnings: tuple[dict, ...]  # {code, message}
     caveats: tuple[str, ...] = field(default=())
+    agreement: str | None = None  # the agreement version the checklist judged the draft by
 
     def to_dict(self) -> dict:
         """JSON-ready: keys ``topic``, ``grant_probability``, ``similar`` (list), ``warnings``
@@ -188,6 +189,7 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
             context["similar_granted_cost_per_participant"] = cpp_all.to_numpy(dtype=float)
 
     checklist = tuple(run_rules(original_row, context=context))
+    agreement = agreement_of(original_row, context=context)
     warns = [{"code": r.code, "message": r.message} for r in checklist
              if r.status not in ("ok", "info")]
     if has_pnr and not any(w["code"] == "personnummer" for w in warns):
@@ -203,4 +205,4 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
         topic=topic, topic_confidence=conf, topic_alternatives=alts,
         grant_probability=p, grant_low=lo, grant_high=hi, reasons=reasons,
         similar=tuple(similar), similar_split=split, checklist=checklist, warnings=tuple(warns),
-        caveats=tuple(caveats))
+        caveats=tuple(caveats), agreement=agreement)

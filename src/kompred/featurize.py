@@ -35,7 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from .exceptions import ValidationError
-from .schema import is_missing
+from .schema import is_missing, join_texts
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -716,32 +716,6 @@ def word_vectorizer(**overrides: Any) -> TfidfVectorizer:
 # --------------------------------------------------------------------------------------------
 # TextFeaturizer
 # --------------------------------------------------------------------------------------------
-
-
-def join_texts(*parts: Any) -> str:
-    """Join text fields (title, description) into one text: the one place this is decided.
-
-    Missing and blank parts are skipped; a part that does not end in ``.!?:;`` gets ``". "``
-    before the next one, so a title reads as its own sentence.
-
-    Examples
-    --------
-    >>> join_texts("Demens", "Kurs om demens.")
-    'Demens. Kurs om demens.'
-    >>> join_texts(None, " HLR ", float("nan"), "Ny kurs?", "Ja")
-    'HLR. Ny kurs? Ja'
-    """
-    out = ""
-    for part in parts:
-        if is_missing(part):
-            continue
-        text = str(part).strip()
-        if not text:
-            continue
-        if out:
-            out += " " if out[-1] in ".!?:;" else ". "
-        out += text
-    return out
 
 
 def _join_parts(parts: Iterable[str]) -> str:

@@ -21,7 +21,6 @@ import csv
 import difflib
 import io as _io
 import os
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from .exceptions import (
 )
 from .schema import (
     COLUMNS,
-    KOM_KR_2022_START,
+    agreement_for_span,
     canonical_column,
     column_names,
     is_blank,
@@ -45,6 +44,9 @@ from .schema import (
     normalize_decision,
     normalize_insats_form,
     normalize_provider_type,
+    parse_date_period,
+    parse_number,
+    period_end,
     value_choices,
 )
 
@@ -235,88 +237,6 @@ def _iter_xlsx(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
 
 
 # ----------------------------------------------------------------------------- validation
-_NUM_CLEAN = re.compile(r"(?i)\s|\u00a0|\u202f|kr\.?|sek|:-|st\.?|pers\.?|personer")
-
-
-def _parse_number(value: object) -> float | None:
-    """Parse '125 000 kr', '12500,50', '1 250 000:-', 3.5 -> float; '' -> NaN; junk -> None."""
-    if value is None:
-        return np.nan
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip()
-    if not text or text.lower() in {"nan", "none", "-", "–"}:
-        return np.nan
-    text = _NUM_CLEAN.sub("", text)
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.250.000,50
-        text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d+,\d+", text):
-        text = text.replace(",", ".")
-    elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):  # 1,250,000.50
-        text = text.replace(",", "")
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%d", "%d/%m/%Y",
-                 "%d.%m.%Y", "%Y/%m/%d")
-
-
-#: Coarser cells: a month or a year alone, read as the period's first day.
-_PERIOD_FORMATS = (("%Y-%m", "month"), ("%Y/%m", "month"), ("%Y", "year"))
-
-
-def _parse_date(value: object) -> pd.Timestamp | None:
-    """Parse a date cell; '' -> NaT; unparseable -> None."""
-    return _parse_date_period(value)[0]
-
-
-def _parse_date_period(value: object) -> tuple[pd.Timestamp | None, str]:
-    """Parse a date cell into (first day, precision "day", "month" or "year").
-
-    A year (``2023``, also a number 2023.0 from a spreadsheet) or a month (``2023-04``) is read
-    as its first day; the precision says how much is really known.
-
-    >>> _parse_date_period("2023-04-15")[1], _parse_date_period(2022.0), _parse_date_period("tolv")
-    ('day', (Timestamp('2022-01-01 00:00:00'), 'year'), (None, 'day'))
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return pd.NaT, "day"
-    if isinstance(value, pd.Timestamp):
-        return (value.normalize() if value is not pd.NaT else pd.NaT), "day"
-    if hasattr(value, "year") and hasattr(value, "month"):
-        return pd.Timestamp(value).normalize(), "day"
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool) \
-            and float(value).is_integer() and 1900 <= float(value) <= 2100:
-        return pd.Timestamp(year=int(value), month=1, day=1), "year"
-    text = str(value).strip()
-    if not text or text.lower() in {"nan", "nat", "none"}:
-        return pd.NaT, "day"
-    for fmt in _DATE_FORMATS:
-        try:
-            return pd.to_datetime(text, format=fmt).normalize(), "day"
-        except (ValueError, TypeError):
-            continue
-    for fmt, precision in _PERIOD_FORMATS:
-        try:
-            when = pd.to_datetime(text, format=fmt)
-        except (ValueError, TypeError):
-            continue
-        if 1900 <= when.year <= 2100:
-            return when.normalize(), precision
-    return None, "day"
-
-
-def _period_end(start: pd.Timestamp, precision: str) -> pd.Timestamp:
-    """Last day of the period a (start, precision) cell stands for."""
-    if pd.isna(start) or precision == "day":
-        return start
-    months = 12 if precision == "year" else 1
-    return start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
-
-
 def _suggest(value: str, choices: tuple[str, ...], canon) -> str | None:
     low = str(value).strip().lower()
     starts = sorted({canon(c) for c in choices if c.startswith(low) and len(low) >= 3})
@@ -467,21 +387,21 @@ def validate_applications(
         elif spec.kind == "date":
             parsed, ends = [], []
             for i, v in enumerate(values):
-                d, precision = _parse_date_period(v)
+                d, precision = parse_date_period(v)
                 if d is None:
                     bad(i, name, f"cannot read {v!r} as a date", v,
                         "expected YYYY-MM-DD, e.g. 2023-04-15 (a month 2023-04 or a year 2023 "
                         "also works)")
                     d = pd.NaT
                 parsed.append(d)
-                ends.append(_period_end(d, precision))
+                ends.append(period_end(d, precision))
             out[name] = pd.to_datetime(pd.Series(parsed, index=out.index, dtype="object"))
             if name == "submitted":
                 submitted_end = pd.to_datetime(pd.Series(ends, index=out.index, dtype="object"))
         elif spec.kind in ("float", "int"):
             parsed = []
             for i, v in enumerate(values):
-                x = _parse_number(v)
+                x = parse_number(v)
                 if x is None:
                     bad(i, name, f"cannot read {v!r} as a number", v,
                         "expected digits, e.g. 125000 or '125 000 kr'")
@@ -530,14 +450,13 @@ def validate_applications(
         raise ApplicationTableError(problems, source=source)
 
     if "agreement" not in out.columns and "submitted" in out.columns:
-        # Derive the agreement version from the date when the table does not say (domain.md §1);
-        # a year or month cell decides it only when the whole period is on one side of the start.
+        # Derive the agreement version from the date when the table does not say; a year or
+        # month cell decides it only when the whole period lies under one version.
         sub = out["submitted"]
-        start = pd.Timestamp(KOM_KR_2022_START)
-        derived = np.where(sub >= start, "KOM-KR-2022", "KOM-KR-2020")
         end = submitted_end if submitted_end is not None else sub
-        known = sub.notna() & ((sub >= start) | (end < start))
-        out["agreement"] = pd.Series(derived, index=out.index, dtype="str").where(known)
+        derived = [None if pd.isna(a) else agreement_for_span(a, b)
+                   for a, b in zip(sub.tolist(), end.tolist(), strict=True)]
+        out["agreement"] = pd.Series(derived, index=out.index, dtype="str")
     order = [c for c in column_names() if c in out.columns]
     out = out[order + [c for c in out.columns if c not in order]]
     out.attrs = {"source": source} if source else {}

@@ -99,7 +99,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -110,12 +110,22 @@ from .exceptions import ValidationError
 from .featurize import find_personnummer, redact_personnummer
 from .schema import (
     AGREEMENTS,
+    FUND_PERIODS,
+    KOM_KR,
+    FundPeriod,
+    agreement_for,
     canonical_column,
     column_names,
+    fund_period,
+    fund_period_for,
     is_blank,
+    join_texts,
     normalize_agreement,
+    normalize_fund_period,
     normalize_insats_form,
     normalize_provider_type,
+    parse_number,
+    to_date,
 )
 
 __all__ = [
@@ -131,6 +141,7 @@ __all__ = [
     "FundPeriod",
     "Rule",
     "RuleResult",
+    "agreement_of",
     "check_cost_per_participant",
     "check_dates",
     "check_ineligible_costs",
@@ -159,7 +170,6 @@ OK = "ok"
 STATUSES: tuple[str, ...] = (SAKNAS, VARNING, MANUELL, INFO, OK)
 _SEVERITY = {s: i for i, s in enumerate(STATUSES)}
 
-KOM_KR = ("KOM-KR-2020", "KOM-KR-2022")
 #: What redacted personnummer look like in evidence.
 PNR_EVIDENCE = "[PERSONNUMMER]"
 SNR_EVIDENCE = "[SAMORDNINGSNUMMER]"
@@ -234,30 +244,6 @@ class Rule:
         )
 
 
-@dataclass(frozen=True)
-class FundPeriod:
-    """A money period of the fund and its period-specific deadlines."""
-
-    name: str
-    start: date
-    end: date
-    rekvirering_deadline: date | None
-    submission_cutoff: date | None
-    source: str
-
-
-#: The fund's money periods. 2024–2026: every insats must be rekvirerad no later than three
-#: years after the period ends, 2029-12-31; earlier periods are not affected [S4]. 2017–2019
-#: (TLO-KL): a complete anmälan by 2019-11-29 [S10].
-FUND_PERIODS: tuple[FundPeriod, ...] = (
-    FundPeriod("2017-2019", date(2017, 1, 1), date(2019, 12, 31), None, date(2019, 11, 29),
-               "[S10]"),
-    FundPeriod("2020", date(2020, 1, 1), date(2020, 12, 31), None, None, "[S12]"),
-    FundPeriod("2021-2023", date(2021, 1, 1), date(2023, 12, 31), None, None, "[S20]"),
-    FundPeriod("2024-2026", date(2024, 1, 1), date(2026, 12, 31), date(2029, 12, 31), None,
-               "[S4]"),
-)  # fmt: skip
-_PERIODS_BY_NAME = {p.name: p for p in FUND_PERIODS}
 
 # Sources (domain.md's source list).
 _S1 = (
@@ -436,37 +422,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 _missing = is_blank  # an empty cell: None, NA, NaN or only whitespace
 
 
-def _to_date(value: Any) -> date | None:
-    if _missing(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).date()
-    if isinstance(value, str):
-        s = value.strip().replace("/", "-")[:10]
-        try:
-            return date.fromisoformat(s)
-        except ValueError:
-            return None
-    return None
-
-
 def _to_number(value: Any) -> float | None:
-    if _missing(value) or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
-    if isinstance(value, str):
-        s = re.sub(r"[\s\u00a0\u202f]|kr\.?$|sek$|:-$", "", value.strip().lower())
-        s = s.replace(",", ".")
-        try:
-            return float(s)
-        except ValueError:
-            return None
-    return None
+    """A number cell, or None when it is empty or not a number."""
+    x = parse_number(value)
+    return None if x is None or np.isnan(x) else x
 
 
 def _cased_text(text: str) -> str:
@@ -479,34 +438,6 @@ def _cased_text(text: str) -> str:
     text = redact_personnummer(text, PNR_EVIDENCE)
     text = text.translate(_DASHES).translate(_INVISIBLE)
     return " ".join(text.split())
-
-
-def _period_for(day: date) -> str | None:
-    for p in FUND_PERIODS:
-        if p.start <= day <= p.end:
-            return p.name
-    return None
-
-
-def _normalize_period(value: Any) -> str | None:
-    if _missing(value):
-        return None
-    text = str(value).strip().translate(_DASHES)
-    m = re.fullmatch(r"(20\d\d)\s*(?:-\s*(20)?(\d\d))?", text)
-    if not m:
-        return text
-    first = m.group(1)
-    if m.group(3) is None:
-        return first
-    return f"{first}-{m.group(2) or '20'}{m.group(3)}"
-
-
-def _agreement_for(day: date) -> str:
-    if day < date(2020, 5, 1):
-        return "TLO-KL"
-    if day < date(2022, 10, 1):
-        return "KOM-KR-2020"
-    return "KOM-KR-2022"
 
 
 @dataclass(frozen=True)
@@ -574,7 +505,7 @@ def _prepare(application: Any, context: Any = None) -> _App:
     if today is None:
         today = date.today()
     else:
-        parsed = _to_date(today)
+        parsed = to_date(today)
         if parsed is None:
             raise ValidationError(f"expected context['today'] to be a date; got {today!r}")
         today = parsed
@@ -596,7 +527,7 @@ def _prepare(application: Any, context: Any = None) -> _App:
             ) from exc
         similar = arr[np.isfinite(arr) & (arr > 0)]
 
-    reference = _to_date(values.get("submitted")) or today
+    reference = to_date(values.get("submitted")) or today
     override = ctx.get("agreement")
     if override is not None:
         agreement = normalize_agreement(override)
@@ -609,20 +540,20 @@ def _prepare(application: Any, context: Any = None) -> _App:
         agreement = normalize_agreement(values.get("agreement"))
         inferred = agreement is None
         if agreement is None:
-            agreement = _agreement_for(reference)
+            agreement = agreement_for(reference)
 
-    period = _normalize_period(ctx.get("fund_period")) or _normalize_period(
+    period = normalize_fund_period(ctx.get("fund_period")) or normalize_fund_period(
         values.get("fund_period")
     )
     period_inferred = period is None
     if period is None:
-        period = _period_for(reference)
+        period = fund_period_for(reference)
 
     def text_of(key: str) -> str:
         v = values.get(key)
         return v if isinstance(v, str) and not _missing(v) else ""
 
-    joined = ". ".join(t.strip().rstrip(".") for t in (text_of("title"), text_of("description")) if t)
+    joined = join_texts(text_of("title"), text_of("description"))
     raw_fields = tuple(
         (str(k), v) for k, v in values.items() if isinstance(v, str) and v.strip()
     )
@@ -1149,12 +1080,12 @@ def check_no_samverkan(application: Any, *, context: Any = None) -> RuleResult:
     union = _find(_UNION_RX, app.text)
     cased_lower = app.cased.lower()
     future = _find(_FUTURE_RX, app.text)
-    submitted = _to_date(app.get("submitted")) or app.today
+    submitted = to_date(app.get("submitted")) or app.today
     late: list[str] = []
     if union:
         for m in _UNION_RX.finditer(cased_lower):
             for d in _ISO_DATE_RX.findall(cased_lower[m.end() : m.end() + 60]):
-                day = _to_date(d)
+                day = to_date(d)
                 if day is not None and day > submitted:
                     late.append(d)
     if future:
@@ -1489,17 +1420,17 @@ def check_dates(application: Any, *, context: Any = None) -> RuleResult:
     Without ``submitted`` the reference date is ``context["today"]`` (default: today).
     """
     app = _prepare(application, context)
-    start, end = _to_date(app.get("period_start")), _to_date(app.get("period_end"))
-    submitted = _to_date(app.get("submitted"))
-    decided = _to_date(app.get("decision_date"))
+    start, end = to_date(app.get("period_start")), to_date(app.get("period_end"))
+    submitted = to_date(app.get("submitted"))
+    decided = to_date(app.get("decision_date"))
     ref = submitted or app.today
     ref_name = "ansökningsdatumet" if submitted else "dagens datum"
-    period = _PERIODS_BY_NAME.get(app.fund_period or "")
+    period = fund_period(app.fund_period)
     findings: list[tuple[str, str]] = []
     evidence = [f"{k}: {v.isoformat()}" for k, v in
                 (("start", start), ("slut", end), ("inskickad", submitted)) if v is not None]
     for key in ("period_start", "period_end", "submitted"):
-        if app.get(key) is not None and _to_date(app.get(key)) is None:
+        if app.get(key) is not None and to_date(app.get(key)) is None:
             findings.append((INFO, f"Datumet i {key} ({app.get(key)!s:.30}) kunde inte läsas; "
                                    "skriv det som ÅÅÅÅ-MM-DD."))
     if start is None and end is None:
@@ -1745,6 +1676,18 @@ def run_rules(application: Any, *, context: Mapping[str, Any] | None = None) -> 
     """
     app = _prepare(application, context)
     return [r.check(app) for r in RULES if r.applies_to(app.agreement, app.fund_period)]
+
+
+def agreement_of(application: Any, *, context: Mapping[str, Any] | None = None) -> str | None:
+    """The agreement version the rules judge an application by (as :func:`run_rules` does).
+
+    The application's own ``agreement`` when it names one, else the version in force on its
+    ``submitted`` date (or ``context["today"]``), from :func:`kompred.schema.agreement_for`.
+
+    >>> agreement_of({"submitted": "2022-09-30"}), agreement_of({"submitted": "2022-10-01"})
+    ('KOM-KR-2020', 'KOM-KR-2022')
+    """
+    return _prepare(application, context).agreement
 
 
 def summarize(results: Iterable[RuleResult]) -> dict[str, int]:
