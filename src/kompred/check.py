@@ -20,7 +20,7 @@ from .exceptions import SmallDataWarning, ValidationError
 from .featurize import find_personnummer, join_texts, redact_personnummer
 from .io import read_applications, validate_applications
 from .rules import agreement_of, run_rules
-from .schema import is_blank
+from .schema import DECIDED, GRANTED, is_blank
 from .scoring import Scorer, load_scorer
 
 __all__ = ["CheckResult", "SimilarApplication", "check_application"]
@@ -178,12 +178,12 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
                 similarity=round(float(s), 3), topic=None if pd.isna(r.get("topic")) else str(r.get("topic")),
                 cost_per_participant=cpp))
         close = [s for s in similar if s.similarity >= scorer.min_similarity]
-        split = len({s.decision for s in close} & {"beviljad", "avslag"}) == 2
+        split = len({s.decision for s in close} & set(DECIDED)) == 2
         # cost per participant of similar *granted* applications, for the cost rule
         idx_all, sims_all = scorer.similar(frame, k=min(25, len(ref)))
         granted = ref.iloc[idx_all[0][sims_all[0] >= scorer.min_similarity]]
         if "decision" in granted.columns:
-            granted = granted[granted["decision"] == "beviljad"]
+            granted = granted[granted["decision"] == GRANTED]
         if {"cost_sek", "participants"} <= set(granted.columns):
             cpp_all = (granted["cost_sek"] / granted["participants"].where(granted["participants"] > 0)).dropna()
             context["similar_granted_cost_per_participant"] = cpp_all.to_numpy(dtype=float)

@@ -48,6 +48,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,13 @@ from scipy import optimize, stats
 from scipy.special import expit, log_expit
 
 from .exceptions import NotEnoughDataError, SchemaError, ValidationError
-from .schema import AGREEMENTS, KOM_KR_2022_START, normalize_decision
+from .schema import (
+    AGREEMENTS,
+    GRANTED,
+    KOM_KR_2022_START,
+    UNKNOWN,
+    parse_decisions,
+)
 
 __all__ = [
     "HandlerEffectResult",
@@ -74,9 +81,6 @@ __all__ = [
     "period_effect",
 ]
 
-GRANTED = "beviljad"
-REJECTED = "avslag"
-UNKNOWN = "okänd"
 
 #: Above this many rows ``method="auto"`` switches from the exact chunked search to the
 #: approximate one (rare n-grams exact + SVD of the common ones, exact re-ranking). Exact search costs time ∝ N² (memory ∝ N):
@@ -150,17 +154,8 @@ def _check_ids(apps: pd.DataFrame, id_column: str) -> np.ndarray:
 
 def _decisions(apps: pd.DataFrame, decision_column: str) -> np.ndarray:
     """Decision codes as an object array of "beviljad"/"avslag"/"okänd"."""
-    out = np.empty(len(apps), dtype=object)
-    bad = []
-    for i, v in enumerate(apps[decision_column].tolist()):
-        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-            out[i] = UNKNOWN
-            continue
-        code = normalize_decision(v)
-        if code is None:
-            bad.append((i + 1, v))
-            code = UNKNOWN
-        out[i] = code
+    out, bad = parse_decisions(apps[decision_column])
+    bad = [(i + 1, v) for i, v in bad]
     if bad:
         shown = ", ".join(f"row {r}: {v!r}" for r, v in bad[:10])
         raise ValidationError(
@@ -2078,7 +2073,7 @@ def inconsistency_index(apps: pd.DataFrame, *,
 
 
 def _period_labels(apps: pd.DataFrame, period_column: str | None, date_column: str,
-                   cutoff: str) -> tuple[np.ndarray, str, list[str]]:
+                   cutoff: date | str) -> tuple[np.ndarray, str, list[str]]:
     if period_column is not None and period_column in apps.columns and \
             apps[period_column].nunique(dropna=True) > 1:
         vals = apps[period_column].astype(object).to_numpy()
@@ -2100,7 +2095,7 @@ def _period_labels(apps: pd.DataFrame, period_column: str | None, date_column: s
 
 
 def period_effect(apps: pd.DataFrame, *, period_column: str | None = "agreement",
-                  date_column: str = "submitted", cutoff: str = _PERIOD_CUTOFF,
+                  date_column: str = "submitted", cutoff: date | str = _PERIOD_CUTOFF,
                   decision_column: str = "decision", content_scores: Any = None,
                   text_columns: Sequence[str] = ("title", "description"),
                   handler_column: str | None = "handler", min_per_period: int = 10,

@@ -36,6 +36,7 @@ from .exceptions import (
 )
 from .schema import (
     COLUMNS,
+    UNKNOWN,
     agreement_for_span,
     canonical_column,
     column_names,
@@ -441,7 +442,7 @@ def validate_applications(
             bad(i, "period_end", f"ends ({out['period_end'].iloc[i]:%Y-%m-%d}) before it starts "
                 f"({out['period_start'].iloc[i]:%Y-%m-%d})", out["period_end"].iloc[i])
     if require_decision:
-        unknown = (out["decision"] == "okänd").fillna(False).to_numpy()
+        unknown = (out["decision"] == UNKNOWN).fillna(False).to_numpy()
         for i in np.flatnonzero(unknown):
             bad(i, "decision", "no decision; training needs 'beviljad' or 'avslag'", None,
                 "remove undecided rows from the training file")

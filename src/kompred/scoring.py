@@ -33,6 +33,7 @@ from .exceptions import (
 from .featurize import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
 from .io import _format_of, iter_table_chunks, validate_applications
 from .modeling.persist import bundled_model_path, load_model
+from .schema import DECIDED
 
 __all__ = ["ScoreSummary", "Scorer", "load_scorer", "score_applications", "score_file"]
 
@@ -233,7 +234,7 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
         out["similar_ids"] = [";".join(ids[i][m]) for i, m in zip(idx, keep, strict=True)]
         out["similar_decisions"] = [";".join(dec[i][m]) for i, m in zip(idx, keep, strict=True)]
         out["similar_similarity"] = [";".join(f"{s:.2f}" for s in row[m]) for row, m in zip(sims, keep, strict=True)]
-        out["similar_split"] = [len(set(dec[i][m]) & {"beviljad", "avslag"}) == 2
+        out["similar_split"] = [len(set(dec[i][m]) & set(DECIDED)) == 2
                                 for i, m in zip(idx, keep, strict=True)]
         for c in ("similar_ids", "similar_decisions", "similar_similarity"):
             out.loc[empty, c] = ""
@@ -437,7 +438,7 @@ def train_scorer(apps: pd.DataFrame, out_dir: str | os.PathLike, *, taxonomy: st
     from .modeling.topic import TopicClassifier
 
     out_dir = Path(out_dir)
-    decided = apps["decision"].isin(["beviljad", "avslag"]) if "decision" in apps.columns else None
+    decided = apps["decision"].isin(DECIDED) if "decision" in apps.columns else None
     if decided is None or not decided.any():
         raise SchemaError("training needs a decision column (Beslut) with 'beviljad'/'avslag' values; "
                           "map yours with --decision-column")

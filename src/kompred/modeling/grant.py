@@ -59,7 +59,7 @@ from ..exceptions import (
     ValidationError,
 )
 from ..featurize import TextFeaturizer, words_from_char_ngrams
-from ..schema import canonical_column, normalize_decision
+from ..schema import GRANTED, REJECTED, canonical_column, parse_decisions, parse_numbers
 
 __all__ = [
     "MIN_DECISIONS",
@@ -92,8 +92,8 @@ _SOLVER = "newton-cg"
 # changes the intervals by < 0.001 (MYH) and doubles the time.
 _MEMBER_TOL = 1e-3
 
-POSITIVE = "beviljad"
-NEGATIVE = "avslag"
+POSITIVE = GRANTED
+NEGATIVE = REJECTED
 
 # Canonical columns that must never be features: they are known only after the decision, or
 # identify the row or the case handler. Non-canonical headers are matched through the Swedish
@@ -163,18 +163,9 @@ def _clean_key(value: object) -> str | None:
     return text.casefold()
 
 
-def _number_text(series: pd.Series) -> pd.Series:
-    # "1 234,5" and "1\u00a0234" as written in Swedish spreadsheets -> "1234.5"
-    return (series.astype("string").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
-            .str.replace(",", ".", regex=False))
-
-
 def _as_float(series: pd.Series) -> np.ndarray:
-    """A column as float64 with NaN for missing or unparseable values."""
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        series = _number_text(series)
-    values = pd.to_numeric(series, errors="coerce")
-    return np.asarray(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+    """A column as float64 with NaN for missing or unparseable values (schema's number parser)."""
+    return parse_numbers(series)
 
 
 def _numbers_as_text(series: pd.Series) -> bool:
@@ -187,11 +178,11 @@ def _numbers_as_text(series: pd.Series) -> bool:
     """
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return False
-    filled = _number_text(series.dropna())
+    filled = series.dropna().astype("string").str.strip()
     filled = filled[filled != ""]
     if filled.empty or filled.str.match(r"^-?0\d").any():
         return False
-    return bool(pd.to_numeric(filled, errors="coerce").notna().all())
+    return bool(np.isfinite(parse_numbers(filled)).all())
 
 
 def _time_values(series: pd.Series) -> np.ndarray:
@@ -1174,21 +1165,10 @@ class GrantModel(ClassifierMixin, BaseEstimator):
             column = "y"
             if len(raw) != len(X):
                 raise ValidationError(f"y has {len(raw)} values, X has {len(X)} rows")
-        out = np.full(len(raw), np.nan)
-        problems = []
-        for i, v in enumerate(raw.to_numpy(dtype=object)):
-            if isinstance(v, (bool, np.bool_)):
-                v = int(v)
-            if isinstance(v, (int, np.integer, float, np.floating)) and not pd.isna(v):
-                v = str(int(v)) if float(v).is_integer() else str(v)
-            code = normalize_decision(v)
-            if code == POSITIVE:
-                out[i] = 1.0
-            elif code == NEGATIVE:
-                out[i] = 0.0
-            elif code is None:
-                problems.append(Problem(_line(X, i), column, f"decision {v!r} not recognised",
-                                        v, "expected beviljad/avslag or 1/0"))
+        codes, bad = parse_decisions(raw)
+        out = np.where(codes == POSITIVE, 1.0, np.where(codes == NEGATIVE, 0.0, np.nan))
+        problems = [Problem(_line(X, i), column, f"decision {v!r} not recognised", v,
+                            "expected beviljad/avslag or 1/0") for i, v in bad]
         if problems:
             raise ApplicationTableError(problems)
         return out, raw.to_numpy(dtype=object)

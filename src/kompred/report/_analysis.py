@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..consistency import find_divergent_pairs, handler_effect, period_effect
 from ..exceptions import KompredError, KompredWarning
+from ..schema import DECIDED
 
 __all__ = ["AnalysisReport", "analyse"]
 
@@ -50,7 +51,7 @@ def analyse(apps: pd.DataFrame, *, provenance: str = "", synthetic: bool = False
 
     rep = AnalysisReport()
     has_text = "description" in apps.columns and apps["description"].fillna("").str.strip().ne("").any()
-    decided = apps["decision"].isin(["beviljad", "avslag"]) if "decision" in apps.columns else None
+    decided = apps["decision"].isin(DECIDED) if "decision" in apps.columns else None
     if not has_text:
         rep.terminal.append("Ingen text i tabellen: ämnen och lika ansökningar hoppas över.")
         return rep

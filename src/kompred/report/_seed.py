@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import SchemaError
+from ..schema import DECISIONS, GRANTED, REJECTED, UNKNOWN
 
 __all__ = ["SeedTables", "format_summary", "published_comparison", "seed_tables", "write_report"]
 
-DECISION_ORDER = ("beviljad", "avslag", "okänd")
+DECISION_ORDER = DECISIONS
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,8 @@ def seed_tables(apps: pd.DataFrame, *, source: str | None = None) -> SeedTables:
     per["Totalt"] = per.sum(axis=1)
     per = per.sort_index(key=lambda s: s.str.lower())
 
-    decision = apps["decision"].fillna("okänd") if "decision" in apps.columns else \
-        pd.Series("okänd", index=apps.index)
+    decision = apps["decision"].fillna(UNKNOWN) if "decision" in apps.columns else \
+        pd.Series(UNKNOWN, index=apps.index)
     counts = decision.value_counts()
     decisions = {d: int(counts[d]) for d in DECISION_ORDER if counts.get(d, 0) > 0}
     dpy = pd.crosstab(year.rename("År"), decision.rename("Beslut"))
@@ -93,7 +94,7 @@ def seed_tables(apps: pd.DataFrame, *, source: str | None = None) -> SeedTables:
 
     topics: dict[str, int] = {}
     if "topic" in apps.columns:
-        granted_topics = apps.loc[decision == "beviljad", "topic"].fillna("(saknas)")
+        granted_topics = apps.loc[decision == GRANTED, "topic"].fillna("(saknas)")
         topics = {str(k): int(v) for k, v in granted_topics.value_counts().sort_index().items()}
 
     rows = {}
@@ -110,7 +111,7 @@ def seed_tables(apps: pd.DataFrame, *, source: str | None = None) -> SeedTables:
             "cost_sum": float(cost.sum()) if len(cost) else np.nan,
             "cost_median": float(cost.median()) if cost.notna().any() else np.nan,
             "granted_sum": float(apps.loc[sel, "granted_sek"].sum())
-            if "granted_sek" in apps.columns and d == "beviljad" else np.nan,
+            if "granted_sek" in apps.columns and d == GRANTED else np.nan,
             "cost_per_participant_median": float(per_p.median()) if per_p.notna().any() else np.nan,
         }
     costs = pd.DataFrame.from_dict(rows, orient="index")
@@ -226,7 +227,7 @@ def _plots(tables: SeedTables, folder: Path, provenance: str) -> list[tuple[str,
     dpy = tables.decisions_per_year
     fig, ax = plt.subplots(figsize=(6, 3.6))
     bottom = np.zeros(len(dpy))
-    palette = {"beviljad": "#2a9d8f", "avslag": "#e76f51", "okänd": "#adb5bd"}
+    palette = {GRANTED: "#2a9d8f", REJECTED: "#e76f51", UNKNOWN: "#adb5bd"}
     for d in dpy.columns:
         ax.bar(dpy.index.astype(str), dpy[d], bottom=bottom, label=d, color=palette.get(d))
         bottom += dpy[d].to_numpy()

@@ -43,6 +43,7 @@ from .decisions import (
     UNKNOWN,
     decision_labels,
     normalize_decision,
+    parse_decisions,
 )
 from .parse import (
     join_texts,
@@ -100,6 +101,7 @@ __all__ = [
     "normalize_insats_form",
     "normalize_provider_type",
     "parse_date",
+    "parse_decisions",
     "parse_date_period",
     "parse_number",
     "parse_numbers",

@@ -26,6 +26,7 @@ __all__ = [
     "UNKNOWN",
     "decision_labels",
     "normalize_decision",
+    "parse_decisions",
 ]
 
 GRANTED = "beviljad"
@@ -58,6 +59,28 @@ def normalize_decision(value: object) -> str | None:
     if isinstance(value, float | np.floating) and float(value).is_integer():
         value = int(value)
     return lookup(value, DECISION_MAP)
+
+
+def parse_decisions(values: Iterable[object]) -> tuple[np.ndarray, list[tuple[int, object]]]:
+    """Decision codes for a column, and the (0-based position, value) of each unrecognised cell.
+
+    Unrecognised cells get :data:`UNKNOWN` in the codes; callers turn the list into an error
+    that names the rows.
+
+    >>> codes, bad = parse_decisions(["Ja", 0, "kanske", None])
+    >>> codes.tolist(), bad
+    (['beviljad', 'avslag', 'okänd', 'okänd'], [(2, 'kanske')])
+    """
+    if isinstance(values, pd.Series):
+        values = values.tolist()
+    out, bad = [], []
+    for i, v in enumerate(values):
+        code = normalize_decision(v)
+        if code is None:
+            bad.append((i, v))
+            code = UNKNOWN
+        out.append(code)
+    return np.array(out, dtype=object), bad
 
 
 def decision_labels(values: Iterable[object]) -> np.ndarray:
