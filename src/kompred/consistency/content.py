@@ -8,22 +8,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.special import expit
 
 from .._argcheck import (
-    _check_fraction,
     _check_frame,
     _columns_arg,
-    _decisions,
-    _rng_seed,
     _text_columns_in,
 )
-from ..schema import (
-    GRANTED,
-    UNKNOWN,
-)
-from ..text.neighbours import _char_matrix, _texts, nearest_neighbors
-from .graph import _fold_groups
+from ..text.neighbours import _char_matrix, _texts
 
 _CONTENT_CATEGORICAL = ("insats_form", "provider_type", "topic")
 
@@ -188,18 +179,9 @@ def cross_fitted_content_scores(apps: pd.DataFrame, *,
     text_columns = _text_columns_in(apps, text_columns)
     nuisance = _columns_arg("nuisance_columns", nuisance_columns)
     _check_frame(apps, [*text_columns, decision_column, *nuisance])
-    decisions = _decisions(apps, decision_column)
-    seed = _rng_seed(random_state)
-    labelled = decisions != UNKNOWN
-    y = (decisions == GRANTED).astype(int)
-    texts = _texts(apps, text_columns)
-    X_text = _char_matrix(texts)
-    groups = None
-    if group_similarity is not None:
-        _check_fraction("group_similarity", group_similarity)
-        idx, sim = nearest_neighbors(X_text, k=10, random_state=seed)
-        groups = _fold_groups(len(apps), idx, sim, group_similarity, n_splits)
-    logits = _content_logits(apps, y, labelled, X_text=X_text, text_columns=text_columns,
-                             nuisance_columns=nuisance, groups=groups, n_splits=n_splits, C=C,
-                             seed=seed)
-    return expit(logits)
+    from ..corpus import Corpus
+
+    corpus = Corpus(apps, text_columns=text_columns, decision_column=decision_column,
+                    nuisance_columns=nuisance, group_similarity=group_similarity,
+                    n_splits=n_splits, C=C, random_state=random_state)
+    return corpus.content_scores.copy()

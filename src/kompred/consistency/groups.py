@@ -10,18 +10,14 @@ import pandas as pd
 
 from .._argcheck import (
     _check_fraction,
-    _check_frame,
     _check_positive_int,
-    _columns_arg,
-    _rng_seed,
-    _text_columns_in,
 )
 from ..schema import (
     GRANTED,
     UNKNOWN,
 )
 from .graph import _capped_groups, _edges
-from .pairs import _good_terms, _prepare, _scores_for, _word_matrix
+from .pairs import _corpus_of, _good_terms, _prepare, _scores_for
 
 
 def find_divergent_groups(apps: pd.DataFrame, *,
@@ -67,16 +63,15 @@ def find_divergent_groups(apps: pd.DataFrame, *,
         ``handlers``, ``handlers_granting``, ``handlers_rejecting``, ``n_handlers``,
         ``topics``, ``top_terms`` (comma-separated).
     """
-    text_columns = _columns_arg("text_columns", text_columns)
-    text_columns = _text_columns_in(apps, text_columns)
-    _check_frame(apps, [id_column, decision_column, *text_columns])
+    k = _check_positive_int("k", k)
+    corpus = _corpus_of(apps, text_columns=text_columns, decision_column=decision_column,
+                        id_column=id_column, k=k, method=method, random_state=random_state)
+    apps = corpus.table
     similarity = _check_fraction("similarity", similarity)
     min_size = _check_positive_int("min_size", min_size, minimum=2)
     max_size = _check_positive_int("max_size", max_size, minimum=2)
-    seed = _rng_seed(random_state)
-    prep = _prepare(apps, text_columns, decision_column, id_column, k, method, seed)
-    p = _scores_for(apps, prep, content_scores, text_columns=text_columns,
-                    group_similarity=max(similarity, 0.7), seed=seed)
+    prep = _prepare(corpus, k)
+    p = _scores_for(corpus, content_scores)
     a, b, s = _edges(prep.idx, prep.sim, similarity)
     n = len(apps)
     labels = _capped_groups(n, a, b, s, cap=max_size)
@@ -85,7 +80,7 @@ def find_divergent_groups(apps: pd.DataFrame, *,
                 else np.full(n, None, dtype=object))
     topics = (apps[topic_column].astype(object).to_numpy() if topic_column in apps.columns
               else np.full(n, None, dtype=object))
-    W, names = _word_matrix(prep.texts)
+    W, names = prep.words
     ok = _good_terms(names) if W is not None else np.empty(0, dtype=bool)
     edge_min = pd.Series(s, dtype=float).groupby(labels[a]).min() if len(a) else pd.Series(
         dtype=float)

@@ -22,13 +22,13 @@ from .._argcheck import (
     _rng_seed,
     _text_columns_in,
 )
+from ..corpus import Corpus
 from ..exceptions import ValidationError
 from ..schema import (
     GRANTED,
     UNKNOWN,
 )
 from ..text.neighbours import EXACT_MAX_ROWS
-from .content import cross_fitted_content_scores
 from .mixed import _fit_random_intercept, _flip_rate, _profile_ci, _RandomIntercept
 from .results import POWER_SD, HandlerEffectResult
 
@@ -145,7 +145,7 @@ def _icc(s: float) -> float:
     return s * s / (s * s + math.pi**2 / 3) if math.isfinite(s) else 1.0
 
 
-def handler_effect(apps: pd.DataFrame, *, handler_column: str = "handler",
+def handler_effect(apps: pd.DataFrame | Corpus, *, handler_column: str = "handler",
                    decision_column: str = "decision", content_scores: Any = None,
                    strata: Any = "auto", text_columns: Sequence[str] = ("title", "description"),
                    n_permutations: int = 2000, ci_level: float = 0.95,
@@ -233,6 +233,10 @@ def handler_effect(apps: pd.DataFrame, *, handler_column: str = "handler",
     >>> res.enough_data, res.conclusion
     (False, 'too_few_handlers')
     """
+    corpus = apps if isinstance(apps, Corpus) else None
+    if corpus is not None:
+        apps, text_columns = corpus.table, corpus.text_columns
+        decision_column = corpus.decision_column
     text_columns = _columns_arg("text_columns", text_columns)
     text_columns = _text_columns_in(apps, text_columns, required=content_scores is None)
     _check_frame(apps, [handler_column, decision_column])
@@ -250,13 +254,15 @@ def handler_effect(apps: pd.DataFrame, *, handler_column: str = "handler",
     use = (decisions != UNKNOWN) & has_h
     n_excluded = int(len(apps) - use.sum())
     if content_scores is None:
-        # near-duplicate folds need a kNN search: skipped above EXACT_MAX_ROWS for speed (a
-        # copy leaking into the training folds only makes the content adjustment stronger)
-        p_all = (cross_fitted_content_scores(
-            apps, text_columns=text_columns, decision_column=decision_column,
-            nuisance_columns=strata_cols, random_state=seed,
-            group_similarity=0.9 if len(apps) <= EXACT_MAX_ROWS else None)
-            if use.sum() else np.full(len(apps), 0.5))
+        if corpus is None:
+            # near-duplicate folds need a kNN search: skipped above EXACT_MAX_ROWS for speed
+            # (a copy leaking into the training folds only makes the adjustment stronger); a
+            # Corpus has its graph already, so it keeps them
+            corpus = Corpus(apps, text_columns=text_columns, decision_column=decision_column,
+                            random_state=seed,
+                            group_similarity=0.9 if len(apps) <= EXACT_MAX_ROWS else None)
+        p_all = (corpus.content_scores_with(strata_cols) if use.sum()
+                 else np.full(len(apps), 0.5))
     else:
         p_all = _content_probabilities(apps, content_scores)
     sub = apps.loc[use]

@@ -10,17 +10,14 @@ import pandas as pd
 
 from .._argcheck import (
     _check_fraction,
-    _check_frame,
     _check_positive_int,
-    _columns_arg,
     _rng_seed,
-    _text_columns_in,
 )
 from ..schema import (
     UNKNOWN,
 )
 from .graph import _components, _edges
-from .pairs import _prepare, _scores_for
+from .pairs import _corpus_of, _prepare, _scores_for
 from .results import InconsistencyResult
 
 
@@ -46,15 +43,15 @@ def inconsistency_index(apps: pd.DataFrame, *,
     -------
     InconsistencyResult
     """
-    text_columns = _columns_arg("text_columns", text_columns)
-    text_columns = _text_columns_in(apps, text_columns)
-    _check_frame(apps, [id_column, decision_column, *text_columns])
+    corpus = _corpus_of(apps, text_columns=text_columns, decision_column=decision_column,
+                        id_column=id_column, k=_check_positive_int("k", k), method=method,
+                        random_state=random_state)
+    apps = corpus.table
     min_similarity = _check_fraction("min_similarity", min_similarity)
     n_bootstrap = _check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
     seed = _rng_seed(random_state)
-    prep = _prepare(apps, text_columns, decision_column, id_column, k, method, seed)
-    p = _scores_for(apps, prep, content_scores, text_columns=text_columns,
-                    group_similarity=max(min_similarity, 0.7), seed=seed)
+    prep = _prepare(corpus, k)
+    p = _scores_for(corpus, content_scores)
     a, b, _ = _edges(prep.idx, prep.sim, min_similarity)
     dec = prep.decisions
     keep = (dec[a] != UNKNOWN) & (dec[b] != UNKNOWN)

@@ -10,27 +10,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.special import expit
 
 from .._argcheck import (
     _check_fraction,
     _check_frame,
-    _check_ids,
     _check_positive_int,
     _columns_arg,
     _content_probabilities,
-    _decisions,
-    _rng_seed,
-    _text_columns_in,
 )
+from ..corpus import Corpus, as_corpus
 from ..exceptions import ValidationError
 from ..schema import (
-    GRANTED,
     UNKNOWN,
 )
-from ..text.neighbours import _char_matrix, _texts, nearest_neighbors
-from .content import _content_logits
-from .graph import _edges, _fold_groups
+from .graph import _edges
 
 _DEFAULT_FIELDS = ("insats_form", "provider_type", "provider", "cost_sek", "participants",
                    "employer", "unit", "submitted", "agreement", "handler")
@@ -88,39 +81,49 @@ def _same(u: Any, v: Any) -> bool:
 
 @dataclass(frozen=True)
 class _Prepared:
-    ids: np.ndarray
-    decisions: np.ndarray
-    texts: list[str]
-    X: sp.csr_matrix
+    """What an analysis reads off a :class:`~kompred.corpus.Corpus`, with its own ``k``."""
+
+    corpus: Corpus
     idx: np.ndarray
     sim: np.ndarray
 
+    @property
+    def ids(self) -> np.ndarray:
+        return self.corpus.ids
 
-def _prepare(apps: pd.DataFrame, text_columns: Sequence[str], decision_column: str,
-             id_column: str, k: int, method: str, seed: int | None,
-             progress: Callable[[str], None] | None = None) -> _Prepared:
-    say = progress or (lambda message: None)
-    ids = _check_ids(apps, id_column)
-    decisions = _decisions(apps, decision_column)
-    say(f"texter: {len(apps)} ansökningar")
-    texts = _texts(apps, text_columns)
-    X = _char_matrix(texts)
-    say(f"söker de {k} mest lika för varje ansökan")
-    idx, sim = nearest_neighbors(X, k=k, method=method, random_state=seed)
-    return _Prepared(ids, decisions, texts, X, idx, sim)
+    @property
+    def decisions(self) -> np.ndarray:
+        return self.corpus.decisions
+
+    @property
+    def X(self) -> sp.csr_matrix:
+        return self.corpus.X
+
+    @property
+    def words(self) -> tuple[sp.csr_matrix | None, np.ndarray]:
+        return self.corpus.words
 
 
-def _scores_for(apps: pd.DataFrame, prep: _Prepared, content_scores: Any, *,
-                text_columns: Sequence[str], group_similarity: float, seed: int | None
-                ) -> np.ndarray:
+def _prepare(corpus: Corpus, k: int) -> _Prepared:
+    corpus._need_text()
+    _check_frame(corpus.table, [corpus.id_column, corpus.decision_column])
+    corpus.ids  # noqa: B018 - validates the ids before any expensive step
+    corpus.decisions  # noqa: B018
+    return _Prepared(corpus, *corpus.neighbours(k))
+
+
+def _scores_for(corpus: Corpus, content_scores: Any) -> np.ndarray:
+    """The user's content scores when given, else the corpus' cross-fitted ones."""
     if content_scores is not None:
-        return _content_probabilities(apps, content_scores)
-    labelled = prep.decisions != UNKNOWN
-    y = (prep.decisions == GRANTED).astype(int)
-    groups = _fold_groups(len(apps), prep.idx, prep.sim, group_similarity)
-    return expit(_content_logits(apps, y, labelled, X_text=prep.X, text_columns=text_columns,
-                                 nuisance_columns=(), groups=groups, n_splits=5, C=1.0,
-                                 seed=seed))
+        return _content_probabilities(corpus.table, content_scores)
+    return corpus.content_scores
+
+
+def _corpus_of(apps: Any, *, text_columns: Any, decision_column: str, id_column: str, k: int,
+               method: str, random_state: Any, progress: Any = None) -> Corpus:
+    return as_corpus(apps, text_columns=text_columns, decision_column=decision_column,
+                     id_column=id_column, k=k, method=method, random_state=random_state,
+                     progress=progress)
 
 
 def find_divergent_pairs(apps: pd.DataFrame, *,
@@ -212,13 +215,13 @@ def find_divergent_pairs(apps: pd.DataFrame, *,
     >>> round(float(pairs["similarity"].iloc[0]), 3)
     1.0
     """
-    text_columns = _columns_arg("text_columns", text_columns)
-    text_columns = _text_columns_in(apps, text_columns)
-    _check_frame(apps, [id_column, decision_column, *text_columns])
     k = _check_positive_int("k", k)
+    corpus = _corpus_of(apps, text_columns=text_columns, decision_column=decision_column,
+                        id_column=id_column, k=k, method=method, random_state=random_state,
+                        progress=progress)
+    apps = corpus.table
     min_similarity = _check_fraction("min_similarity", min_similarity)
     n_terms = _check_positive_int("n_terms", n_terms, minimum=0)
-    seed = _rng_seed(random_state)
     if fields is None:
         fields = tuple(f for f in _DEFAULT_FIELDS if f in apps.columns)
     else:
@@ -227,11 +230,8 @@ def find_divergent_pairs(apps: pd.DataFrame, *,
     if not isinstance(similarity_power, int | float) or not similarity_power > 0:
         raise ValidationError(f"expected similarity_power to be a positive number; "
                               f"got {similarity_power!r}")
-    prep = _prepare(apps, text_columns, decision_column, id_column, k, method, seed, progress)
-    if progress is not None and content_scores is None:
-        progress("innehållsmodell (5 omgångar korsvalidering)")
-    p = _scores_for(apps, prep, content_scores, text_columns=text_columns,
-                    group_similarity=max(min_similarity, 0.7), seed=seed)
+    prep = _prepare(corpus, k)
+    p = _scores_for(corpus, content_scores)
     if progress is not None:
         progress("jämför par")
     return _pairs_frame(apps, prep, p, min_similarity=min_similarity,
@@ -271,7 +271,7 @@ def _pairs_frame(apps: pd.DataFrame, prep: _Prepared, p: np.ndarray, *, min_simi
                                  for ta, tb in zip(t[a], t[b], strict=True)], dtype="str")
     else:
         out["topic"] = pd.array([None] * len(a), dtype="str")
-    W, names = _word_matrix(prep.texts) if len(a) and n_terms else (None, np.empty(0))
+    W, names = prep.words if len(a) and n_terms else (None, np.empty(0))
     ok = _good_terms(names) if W is not None else np.empty(0, dtype=bool)
     terms = [_pair_terms(W, names, ok, int(i), int(j), n_terms) for i, j in zip(a, b, strict=True)]
     out["shared_terms"] = pd.array([t[0] for t in terms], dtype="str")

@@ -22,6 +22,7 @@ from .._argcheck import (
     _rng_seed,
     _text_columns_in,
 )
+from ..corpus import Corpus
 from ..exceptions import NotEnoughDataError, SchemaError
 from ..schema import (
     AGREEMENTS,
@@ -29,7 +30,6 @@ from ..schema import (
     KOM_KR_2022_START,
     UNKNOWN,
 )
-from .content import cross_fitted_content_scores
 from .mixed import _fit_random_intercept, _RandomIntercept
 from .pairs import _wilson
 from .results import PeriodEffectResult
@@ -59,7 +59,7 @@ def _period_labels(apps: pd.DataFrame, period_column: str | None, date_column: s
     return vals, f"period (derived from {date_column})", [before, after]
 
 
-def period_effect(apps: pd.DataFrame, *, period_column: str | None = "agreement",
+def period_effect(apps: pd.DataFrame | Corpus, *, period_column: str | None = "agreement",
                   date_column: str = "submitted", cutoff: date | str = _PERIOD_CUTOFF,
                   decision_column: str = "decision", content_scores: Any = None,
                   text_columns: Sequence[str] = ("title", "description"),
@@ -88,6 +88,10 @@ def period_effect(apps: pd.DataFrame, *, period_column: str | None = "agreement"
     -------
     PeriodEffectResult
     """
+    corpus = apps if isinstance(apps, Corpus) else None
+    if corpus is not None:
+        apps, text_columns = corpus.table, corpus.text_columns
+        decision_column = corpus.decision_column
     text_columns = _columns_arg("text_columns", text_columns)
     text_columns = _text_columns_in(apps, text_columns, required=content_scores is None)
     _check_frame(apps, [decision_column])
@@ -99,11 +103,14 @@ def period_effect(apps: pd.DataFrame, *, period_column: str | None = "agreement"
     n_excluded = int(len(apps) - use.sum())
     if content_scores is None:
         _check_frame(apps, text_columns)
-        tmp = apps.assign(_kompred_period=pd.array(periods, dtype="str"))
-        p_all = cross_fitted_content_scores(tmp, text_columns=text_columns,
-                                            decision_column=decision_column,
-                                            nuisance_columns=("_kompred_period",),
-                                            random_state=seed)
+        if corpus is None:
+            corpus = Corpus(apps, text_columns=text_columns, decision_column=decision_column,
+                            random_state=seed)
+        if pcol == period_column and corpus.nuisance_columns == (pcol,):
+            # the periods are the corpus' own nuisance column: its content scores serve
+            p_all = corpus.content_scores
+        else:
+            p_all = corpus.content_scores_with((), {"_kompred_period": periods})
     else:
         p_all = _content_probabilities(apps, content_scores)
     y = (decisions[use] == GRANTED).astype(float)

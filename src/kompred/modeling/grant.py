@@ -59,6 +59,7 @@ from ..exceptions import (
     ValidationError,
 )
 from ..featurize import TextFeaturizer, words_from_char_ngrams
+from ..render.numbers import format_number
 from ..schema import GRANTED, REJECTED, canonical_column, parse_decisions, parse_numbers
 
 __all__ = [
@@ -986,16 +987,6 @@ class Reason:
         return f"{self.label}: {self.direction}"
 
 
-def _format_number(x: float) -> str:
-    if not np.isfinite(x):
-        return "–"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}".replace(",", "\u00a0")
-    if abs(x) >= 10 or float(x).is_integer():
-        return f"{x:.0f}"
-    return f"{x:.2f}".replace(".", ",")
-
-
 # --------------------------------------------------------------------------------------------
 # GrantModel
 # --------------------------------------------------------------------------------------------
@@ -1591,7 +1582,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
             use_log, mean, _, _ = self.featurizer_.numeric_params_[col]
             typical = math.expm1(mean) if use_log else mean
             rel = "högre" if (np.log1p(max(raw, 0)) if use_log else raw) > mean else "lägre"
-            return f"{lab} {_format_number(raw)} ({rel} än typiskt {_format_number(typical)})"
+            return f"{lab} {format_number(raw)} ({rel} än typiskt {format_number(typical)})"
         if kind in ("history_rate", "history_count"):
             n, k, _prior = hist[col]
             entity = X[col].iloc[i] if col in X.columns else None
