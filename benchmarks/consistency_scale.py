@@ -46,8 +46,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from kompred import consistency as C
-from kompred.featurize import normalize_text
-from kompred.text import neighbours
+from kompred.text import neighbours, normalize_text
 
 CORPUS = Path(os.environ.get("KOMPRED_SHARED", "/work/shared")) / "corpora" / "g0vse_regeringen.csv.gz"
 

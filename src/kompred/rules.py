@@ -107,7 +107,6 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ValidationError
-from .featurize import find_personnummer, redact_personnummer
 from .schema import (
     AGREEMENTS,
     FUND_PERIODS,
@@ -127,6 +126,7 @@ from .schema import (
     parse_number,
     to_date,
 )
+from .text.pii import find_personnummer, redact_personnummer
 
 __all__ = [
     "FUND_PERIODS",
@@ -431,7 +431,7 @@ def _to_number(value: Any) -> float | None:
 def _cased_text(text: str) -> str:
     """NFC, personnummer masked, ASCII dashes, no invisible characters, one space.
 
-    Like :func:`kompred.featurize.normalize_text` but keeping case and digits: the rules need
+    Like :func:`kompred.text.normalize_text` but keeping case and digits: the rules need
     amounts, dates and counts, show evidence as written, and match acronyms (OB, BEA) by case.
     """
     text = unicodedata.normalize("NFC", text)
@@ -1590,7 +1590,7 @@ def check_new_ground_health(application: Any, *, context: Any = None) -> RuleRes
 def check_personnummer(application: Any, *, context: Any = None) -> RuleResult:
     """Rule ``personnummer``: no personnummer or samordningsnummer in any text field.
 
-    Every string field is searched with :func:`kompred.featurize.find_personnummer` (date and
+    Every string field is searched with :func:`kompred.text.find_personnummer` (date and
     Luhn checked). ``evidence`` holds the field and the masked form only, never the number.
     """
     app = _prepare(application, context)

@@ -30,10 +30,10 @@ from .exceptions import (
     SchemaError,
     ValidationError,
 )
-from .featurize import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
 from .io import _format_of, iter_table_chunks, validate_applications
 from .modeling.persist import bundled_model_path, load_model
 from .schema import DECIDED
+from .text import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
 
 __all__ = ["ScoreSummary", "Scorer", "load_scorer", "score_applications", "score_file"]
 

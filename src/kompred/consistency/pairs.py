@@ -30,7 +30,7 @@ _DEFAULT_FIELDS = ("insats_form", "provider_type", "provider", "cost_sek", "part
 
 
 def _word_matrix(texts: list[str]) -> tuple[sp.csr_matrix | None, np.ndarray]:
-    from ..featurize import word_vectorizer
+    from ..text.vectorize import word_vectorizer
 
     try:
         vec = word_vectorizer(min_df=1)

@@ -58,9 +58,9 @@ from ..exceptions import (
     SmallDataWarning,
     ValidationError,
 )
-from ..featurize import TextFeaturizer, words_from_char_ngrams
 from ..render.numbers import format_number
 from ..schema import GRANTED, REJECTED, canonical_column, parse_decisions, parse_numbers
+from ..text import TextFeaturizer, words_from_char_ngrams
 
 __all__ = [
     "MIN_DECISIONS",
@@ -331,7 +331,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
     ----------
     text_column : str or None
         The main text column, turned into character n-gram TF-IDF (``char_wb`` 2–5, sublinear
-        tf) by :class:`kompred.featurize.TextFeaturizer`. None: no text features.
+        tf) by :class:`kompred.text.TextFeaturizer`. None: no text features.
     extra_text_columns : sequence of str
         Columns put before the text (e.g. the title); absent columns are skipped.
     categorical_columns : sequence of str

@@ -22,7 +22,7 @@ _CHUNK_BUDGET = 16_000_000  # similarity entries held at once (float32: 64 MB)
 
 def _texts(apps: pd.DataFrame, text_columns: Sequence[str]) -> list[str]:
     """Normalized "title. description" texts, one per row."""
-    from ..featurize import TextFeaturizer
+    from .vectorize import TextFeaturizer
 
     feat = TextFeaturizer(text_column=text_columns[-1], extra_text_columns=tuple(text_columns[:-1]))
     return feat.prepare_texts(apps)
@@ -30,7 +30,7 @@ def _texts(apps: pd.DataFrame, text_columns: Sequence[str]) -> list[str]:
 
 def _char_matrix(texts: list[str]) -> sp.csr_matrix:
     """Row-normalized char_wb 2–5 TF-IDF (float32). Empty texts give zero rows."""
-    from ..featurize import char_ngram_vectorizer
+    from .vectorize import char_ngram_vectorizer
 
     if not any(texts):
         return sp.csr_matrix((len(texts), 1), dtype=np.float32)
