@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.special import expit
 
 from ._argcheck import (
     _check_fraction,
@@ -48,8 +49,11 @@ from ._argcheck import (
     _text_columns_in,
 )
 from .exceptions import ValidationError
+from .modeling.content import _content_logits
 from .schema import GRANTED, UNKNOWN
+from .text.graph import _fold_groups
 from .text.neighbours import _char_matrix, _texts, nearest_neighbors
+from .text.vectorize import word_matrix
 
 __all__ = ["Corpus", "as_corpus", "prepare"]
 
@@ -106,8 +110,8 @@ class Corpus:
         if not isinstance(apps, pd.DataFrame):
             raise ValidationError(f"expected apps to be a pandas DataFrame; got {type(apps).__name__}")
         self.table = apps
-        self.text_columns = _text_columns_in(apps, _columns_arg("text_columns", text_columns),
-                                             required=False)
+        self._text_request = _columns_arg("text_columns", text_columns)
+        self.text_columns = _text_columns_in(apps, self._text_request, required=False)
         self.decision_column = decision_column
         self.id_column = id_column
         self.k = _check_positive_int("k", k)
@@ -163,9 +167,8 @@ class Corpus:
 
     # ------------------------------------------------------------------ text
     def _need_text(self) -> None:
-        if not self.text_columns:
-            raise ValidationError("expected a text column (title or description); the table has "
-                                  f"{[str(c) for c in self.table.columns][:30]}")
+        # a SchemaError naming the missing text column (a missing title alone is fine)
+        _text_columns_in(self.table, self._text_request, required=True)
 
     @cached_property
     def texts(self) -> list[str]:
@@ -185,11 +188,9 @@ class Corpus:
     @cached_property
     def words(self) -> tuple[sp.csr_matrix | None, np.ndarray]:
         """Word TF-IDF matrix and its vocabulary, for naming shared and differing terms."""
-        from .consistency.pairs import _word_matrix
-
         texts = self.texts
         self.counts["word_vectorize"] += 1
-        return _word_matrix(texts)
+        return word_matrix(texts)
 
     def neighbours(self, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Indices and cosine similarities of each row's ``k`` nearest other rows (best first).
@@ -231,11 +232,6 @@ class Corpus:
         ``nuisance_values`` adds nuisance columns that are not in the table (name -> one value
         per row), e.g. periods derived from dates.
         """
-        from scipy.special import expit
-
-        from .consistency.content import _content_logits
-        from .consistency.graph import _fold_groups
-
         cols = self.nuisance_columns if nuisance_columns is None else \
             _columns_arg("nuisance_columns", nuisance_columns)
         extra = dict(nuisance_values or {})

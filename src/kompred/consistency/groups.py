@@ -16,7 +16,7 @@ from ..schema import (
     GRANTED,
     UNKNOWN,
 )
-from .graph import _capped_groups, _edges
+from ..text.graph import _capped_groups, _edges
 from .pairs import _corpus_of, _good_terms, _prepare, _scores_for
 
 

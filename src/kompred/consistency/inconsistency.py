@@ -16,7 +16,7 @@ from .._argcheck import (
 from ..schema import (
     UNKNOWN,
 )
-from .graph import _components, _edges
+from ..text.graph import _components, _edges
 from .pairs import _corpus_of, _prepare, _scores_for
 from .results import InconsistencyResult
 

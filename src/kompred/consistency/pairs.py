@@ -23,23 +23,10 @@ from ..exceptions import ValidationError
 from ..schema import (
     UNKNOWN,
 )
-from .graph import _edges
+from ..text.graph import _edges
 
 _DEFAULT_FIELDS = ("insats_form", "provider_type", "provider", "cost_sek", "participants",
                    "employer", "unit", "submitted", "agreement", "handler")
-
-
-def _word_matrix(texts: list[str]) -> tuple[sp.csr_matrix | None, np.ndarray]:
-    from ..text.vectorize import word_vectorizer
-
-    try:
-        vec = word_vectorizer(min_df=1)
-        W = vec.fit_transform(texts).tocsr()
-    except ValueError:  # empty vocabulary
-        return None, np.empty(0, dtype=object)
-    names = vec.get_feature_names_out()
-    W.sort_indices()
-    return W, names
 
 
 def _good_terms(names: np.ndarray) -> np.ndarray:

@@ -61,6 +61,7 @@ from ..exceptions import (
 from ..render.numbers import format_number
 from ..schema import GRANTED, REJECTED, canonical_column, parse_decisions, parse_numbers
 from ..text import TextFeaturizer, words_from_char_ngrams
+from ..text.neighbours import top_k_similar
 
 __all__ = [
     "MIN_DECISIONS",
@@ -276,7 +277,6 @@ def _row_names(X: pd.DataFrame, id_column: str | None, positions: Sequence[int])
 # --------------------------------------------------------------------------------------------
 
 _SIMILAR_MIN = 0.2  # neighbours below this cosine say nothing about the application
-_SIMILAR_CHUNK = 1000
 
 
 def _similar_neighbours(Q: sp.csr_matrix, q_time: np.ndarray, q_fold: np.ndarray | None,
@@ -288,31 +288,20 @@ def _similar_neighbours(Q: sp.csr_matrix, q_time: np.ndarray, q_fold: np.ndarray
     otherwise reference rows in another fold (``q_fold``/``r_fold``; None: every row). Missing
     neighbours have index -1 and cosine 0. Rows of Q and R are L2-normalized TF-IDF vectors.
     """
-    n, m = Q.shape[0], R.shape[0]
-    k = max(1, min(k, m))
-    idx = np.full((n, k), -1, dtype=np.int64)
-    sims = np.zeros((n, k))
-    if n == 0 or m == 0:
-        return idx, sims
-    RT = R.T.tocsc()
+    if Q.shape[0] == 0 or R.shape[0] == 0:
+        k = max(1, min(k, R.shape[0]))
+        return np.full((Q.shape[0], k), -1, dtype=np.int64), np.zeros((Q.shape[0], k))
     r_known = ~np.isnan(r_time)
-    for start in range(0, n, _SIMILAR_CHUNK):
-        stop = min(n, start + _SIMILAR_CHUNK)
-        S = (Q[start:stop] @ RT).toarray()
+
+    def allowed(start: int, stop: int) -> np.ndarray:
         qt = q_time[start:stop]
         both = ~np.isnan(qt)[:, None] & r_known[None, :]
-        allowed = np.where(both, r_time[None, :] < qt[:, None], True)
+        ok = np.where(both, r_time[None, :] < qt[:, None], True)
         if q_fold is not None and r_fold is not None:
-            allowed &= np.where(both, True, q_fold[start:stop, None] != r_fold[None, :])
-        S[~allowed] = -1.0
-        top = np.argpartition(-S, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (stop - start, 1))
-        vals = np.take_along_axis(S, top, axis=1)
-        order = np.argsort(-vals, axis=1, kind="stable")
-        top, vals = np.take_along_axis(top, order, axis=1), np.take_along_axis(vals, order, axis=1)
-        ok = vals >= _SIMILAR_MIN
-        idx[start:stop] = np.where(ok, top, -1)
-        sims[start:stop] = np.where(ok, vals, 0.0)
-    return idx, sims
+            ok &= np.where(both, True, q_fold[start:stop, None] != r_fold[None, :])
+        return ok
+
+    return top_k_similar(Q, R, k, allowed=allowed, min_similarity=_SIMILAR_MIN)
 
 
 def _similar_log_odds(idx: np.ndarray, sims: np.ndarray, y_ref: np.ndarray, prior: float,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -71,6 +71,58 @@ def _topk_dense(S: np.ndarray, k: int, col_ids: np.ndarray | None = None
         ids = col_ids[part]
     order = np.lexsort((ids, -vals), axis=-1)
     return np.take_along_axis(ids, order, axis=1), np.take_along_axis(vals, order, axis=1)
+
+
+def top_k_similar(Q: sp.csr_matrix, R: sp.csr_matrix, k: int, *,
+                  allowed: Callable[[int, int], np.ndarray] | None = None,
+                  min_similarity: float | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` reference rows most similar to each query row: (indices, cosines), best first.
+
+    The one query-against-reference search: the grant model's similar-applications feature,
+    the scorer's and the check's "similar earlier applications" all use it. Rows of ``Q`` and
+    ``R`` are L2-normalized (cosine = dot product). Ties go to the lower reference index.
+
+    Parameters
+    ----------
+    Q, R : sparse matrices with the same columns
+    k : int
+        At most ``R.shape[0]`` columns are returned.
+    allowed : callable or None
+        ``allowed(start, stop)`` returns a boolean (stop - start, n_reference) mask of the
+        reference rows each query row in ``start:stop`` may be matched with (e.g. decided
+        earlier, or in another fold). None: every row.
+    min_similarity : float or None
+        Neighbours below it (and masked ones) get index -1 and cosine 0.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> R = sp.csr_matrix(np.eye(3))
+    >>> idx, sim = top_k_similar(sp.csr_matrix([[1.0, 0, 0]]), R, 2)
+    >>> idx.tolist(), sim.tolist()
+    ([[0, 1]], [[1.0, 0.0]])
+    """
+    n, m = Q.shape[0], R.shape[0]
+    k = min(_check_positive_int("k", k), m)
+    if n == 0 or k == 0:
+        return np.zeros((n, k), dtype=np.int64), np.zeros((n, k))
+    idx = np.empty((n, k), dtype=np.int64)
+    sims = np.empty((n, k))
+    RT = sp.csr_matrix(R).T.tocsc()
+    step = max(1, _CHUNK_BUDGET // 8 // max(m, 1))  # float64 similarity entries held at once
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        S = np.asarray((Q[start:stop] @ RT).todense(), dtype=float)
+        if allowed is not None:
+            S[~allowed(start, stop)] = -np.inf
+        top, vals = _topk_dense(S, k)
+        bad = ~np.isfinite(vals)
+        if min_similarity is not None:
+            bad |= vals < min_similarity
+        idx[start:stop] = np.where(bad, -1, top)
+        sims[start:stop] = np.where(bad, 0.0, vals)
+    return idx, sims
 
 
 def _knn_exact(X: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
@@ -264,3 +265,15 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.one_d_array = True
         return tags
+
+
+def word_matrix(texts: list[str]) -> tuple[sp.csr_matrix | None, np.ndarray]:
+    """Word TF-IDF of texts (rows sorted) and the vocabulary; (None, empty) for no words."""
+    try:
+        vec = word_vectorizer(min_df=1)
+        W = vec.fit_transform(texts).tocsr()
+    except ValueError:  # empty vocabulary
+        return None, np.empty(0, dtype=object)
+    names = vec.get_feature_names_out()
+    W.sort_indices()
+    return W, names

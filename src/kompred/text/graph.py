@@ -1,4 +1,4 @@
-"""The similarity graph: edges above a threshold, capped single-linkage groups, components."""
+"""The neighbour graph: edges above a similarity, capped single-linkage groups, components."""
 
 from __future__ import annotations
 
