@@ -1,7 +1,7 @@
 """Request body size limits and security headers, as plain ASGI middleware.
 
-A body over the limit is refused with 413 before the application reads it (by its
-Content-Length) or as soon as the streamed bytes pass the limit. The answer is a short Swedish
+A body over the limit is refused with 413 before the application sees it: by its
+Content-Length, or, for a streamed body without one, as soon as the bytes read pass the limit. The answer is a short Swedish
 page, or JSON under ``/api/``.
 """
 
@@ -11,10 +11,6 @@ import json
 from html import escape
 
 __all__ = ["BodySizeLimit", "SecurityHeaders"]
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def _mb(n: int) -> str:
@@ -38,29 +34,28 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, send, limit)
             return
-        seen = 0
-        started = False
-
-        async def counting_receive():
-            nonlocal seen
+        if declared is not None:
+            # the server holds the client to its Content-Length: the app can read as usual
+            await self.app(scope, receive, send)
+            return
+        # a streamed body without a length: read it here, up to the limit, then replay it
+        messages, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > limit:
                 await self._refuse(scope, send, limit)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay():
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
     @staticmethod
     async def _refuse(scope, send, limit: int) -> None:
@@ -68,7 +63,6 @@ class BodySizeLimit:
         text = f"Det du skickade är för stort: högst {_mb(limit)} tas emot. Korta {what}."
         if what == "tabellen":
             text = f"Filen är för stor: högst {_mb(limit)} tas emot. Dela upp tabellen."
-
         if scope.get("path", "").startswith("/api/"):
             body = json.dumps({"error": text, "problems": []}, ensure_ascii=False).encode()
             ctype = b"application/json"

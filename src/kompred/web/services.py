@@ -173,6 +173,8 @@ class KompredService:
         except kompred.KompredError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             message = str(exc).replace(str(path), name).replace(str(folder) + "/", "")
+            if not message.startswith(name):
+                message = f"{name}: {message}"
             raise InputProblem(_split_problems(message)) from None
         except Exception as exc:
             # e.g. an .xlsx that is no zip file: the parsers under kompred's reader raise their own

@@ -41,6 +41,13 @@ async def analys_upload(request: Request, service: Service,
                         templates: Templates):
     limit = request.app.state.settings.max_upload_bytes
     form = await request.form(max_files=1, max_fields=20, max_part_size=limit)
+    try:
+        return await _start(request, service, templates, form)
+    finally:
+        await form.close()  # the upload's spooled temporary file
+
+
+async def _start(request: Request, service, templates, form):
     values = {k: v.strip() for k, v in form.items() if isinstance(v, str) and k in (*MAPPING_FIELDS, "sheet")}
     upload = form.get("tabell")
     if not isinstance(upload, UploadFile) or not upload.filename:
