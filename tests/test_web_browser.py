@@ -17,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from kompred.datasets import stockholm_path
+
 CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists() and os.environ.get("CI"):
+    # CI installs the browser (.ci/run); a silent skip there would hide a broken install
+    pytest.fail(f"{CHROMIUM} not found in CI: .ci/run should have installed it", pytrace=False)
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} not found: install Debian's browser with 'apt-get install -y chromium' "
                 "(.ci/run does)", allow_module_level=True)
@@ -25,7 +30,6 @@ pytest.importorskip("fastapi", reason="the web extra is not installed: pip insta
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="Playwright is not installed (it is in the dev extra)")
 
-from kompred.datasets import stockholm_path
 
 DRAFT = ("Vi vill bjuda in en föreläsare en eftermiddag om palliativ vård för personalen på vårt "
          "äldreboende. Kostnad 40 000 kr, ca 60 deltagare.")
