@@ -282,6 +282,14 @@ def test_upload_analysis_with_column_mapping(client):
     assert client.get(f"{url}/fil/..%2F..%2Fsettings.py").status_code == 404
 
 
+def test_uploads_beyond_the_queue_are_told_to_wait(tmp_path):
+    app = create_app(Settings(work_dir=tmp_path, warm_up=False, max_waiting_jobs=0))
+    with TestClient(app) as c:
+        r = _upload(c, "liten.csv", b"Beskrivning;Beslut;Inskickad\nKurs;beviljad;2023-01-10\n")
+    assert r.status_code == 503 and "Försök igen om en stund" in _errors(r.text)[0]
+    assert list(tmp_path.iterdir()) == []  # the refused upload is not kept
+
+
 def test_upload_too_large(tmp_path):
     app = create_app(Settings(work_dir=tmp_path, warm_up=False, max_upload_bytes=1000))
     with TestClient(app) as c:

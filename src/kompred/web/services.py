@@ -194,6 +194,11 @@ class KompredService:
                                  "Rapportmappen packas"))
         job.step = 1
         with self._lock:
+            waiting = sum(1 for j in self.jobs.values() if not j.done)
+            if waiting >= self.settings.max_waiting_jobs:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise InputProblem(f"Servern arbetar redan med {waiting} tabeller. Försök igen om en "
+                                   "stund.")
             self.jobs[job.id] = job
             self._forget_old_jobs()
         self._pool.submit(self._run, job, apps, tables, notes, path)

@@ -30,6 +30,8 @@ class Settings:
         Where the analysis jobs write their report folders (default: a new temporary folder).
     max_jobs : int
         Finished analysis jobs kept (their folders are deleted beyond this many).
+    max_waiting_jobs : int
+        Analyses queued or running at once; an upload beyond this gets a "try again" message.
     warm_up : bool
         Run one check at start so that the first real check is fast.
     """
@@ -40,4 +42,5 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024
     work_dir: Path | None = None
     max_jobs: int = 20
+    max_waiting_jobs: int = 4
     warm_up: bool = True

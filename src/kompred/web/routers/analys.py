@@ -65,7 +65,10 @@ async def _start(request: Request, service, templates, form):
             sheet=int(sheet) if sheet and sheet.isdigit() else sheet)
     except InputProblem as exc:
         return _page(request, templates, values=values, errors=exc.messages, status_code=400)
-    job = service.start_analysis(folder, apps, tables, notes, upload.filename, path)
+    try:
+        job = service.start_analysis(folder, apps, tables, notes, upload.filename, path)
+    except InputProblem as exc:
+        return _page(request, templates, values=values, errors=exc.messages, status_code=503)
     return RedirectResponse(f"/analys/jobb/{job.id}", status_code=303)
 
 
