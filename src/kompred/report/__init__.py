@@ -3,5 +3,5 @@
 from ._analysis import AnalysisReport, render_analysis
 from ._seed import SeedTables, format_summary, published_comparison, seed_tables, write_report
 
-__all__ = ["AnalysisReport", "SeedTables", "format_summary", "published_comparison", "render_analysis", "seed_tables",
-           "write_report"]
+__all__ = ["AnalysisReport", "SeedTables", "format_summary", "published_comparison",
+           "render_analysis", "seed_tables", "write_report"]
