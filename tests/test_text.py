@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.pipeline import make_pipeline
 
+from kompred import exceptions as kompred_errors
 from kompred import text as featurize
 from kompred.text import (
     LANGUAGES,
@@ -587,3 +588,17 @@ def test_the_former_featurize_module_still_gives_every_name():
 
     for name in featurize.__all__:
         assert getattr(old, name) is getattr(featurize, name)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: normalize_text(12),
+    lambda: redact_personnummer(None),
+    lambda: TextCleaner(max_chars="many").fit_transform(["a"]),
+    lambda: TextFeaturizer(text_column="description", extra_text_columns=[3]).fit(
+        pd.DataFrame({"description": ["a"]})),
+])
+def test_text_errors_are_validation_errors_like_everywhere_else(call):
+    # kompred's own error (so `except kompred.ValidationError` catches it) and still a TypeError
+    with pytest.raises(kompred_errors.ValidationError) as err:
+        call()
+    assert isinstance(err.value, TypeError)

@@ -30,6 +30,7 @@ from .exceptions import (
     UnsupportedFormatError,
     UntrustedModelError,
     ValidationError,
+    WrongTypeError,
 )
 
 # public name -> module that defines it (imported lazily)
@@ -85,6 +86,7 @@ __all__ = [
     "UnsupportedFormatError",
     "UntrustedModelError",
     "ValidationError",
+    "WrongTypeError",
     "__version__",
     *sorted(_LAZY),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..exceptions import WrongTypeError
 from ..schema import is_missing
 
 # --------------------------------------------------------------------------------------------
@@ -23,7 +24,7 @@ def _text_or_empty(value: Any, *, what: str) -> str:
         return value
     if _is_missing(value):
         return ""
-    raise TypeError(
+    raise WrongTypeError(
         f"expected {what} to be a str or missing (None/NaN); got {type(value).__name__}"
     )
 
@@ -31,13 +32,13 @@ def _text_or_empty(value: Any, *, what: str) -> str:
 def _as_value_list(X: Any, *, what: str = "X") -> list:
     """Return the values of a 1-D collection of texts as a list (values not yet checked)."""
     if isinstance(X, str | bytes):
-        raise TypeError(
+        raise WrongTypeError(
             f"expected {what} to be a list, array or Series of texts; got a single "
             f"{type(X).__name__} (wrap it in a list: [text])"
         )
     if isinstance(X, pd.DataFrame):
         if X.shape[1] != 1:
-            raise TypeError(
+            raise WrongTypeError(
                 f"expected {what} to be 1-D texts or a DataFrame with one column; got a DataFrame "
                 f"with {X.shape[1]} columns {list(X.columns)[:10]}"
             )
@@ -48,11 +49,11 @@ def _as_value_list(X: Any, *, what: str = "X") -> list:
         if X.ndim == 2 and X.shape[1] == 1:
             X = X[:, 0]
         if X.ndim != 1:
-            raise TypeError(f"expected {what} to be a 1-D array of texts; got shape {X.shape}")
+            raise WrongTypeError(f"expected {what} to be a 1-D array of texts; got shape {X.shape}")
         return X.tolist()
     if isinstance(X, list | tuple):
         return list(X)
-    raise TypeError(
+    raise WrongTypeError(
         f"expected {what} to be a list, tuple, numpy array or pandas Series of texts; "
         f"got {type(X).__name__}"
     )
@@ -67,7 +68,7 @@ def _as_texts(X: Any, *, what: str = "X") -> list[str]:
         elif _is_missing(v):
             out.append("")
         else:
-            raise TypeError(
+            raise WrongTypeError(
                 f"expected every value of {what} to be a str or missing (None/NaN); "
                 f"got {type(v).__name__} {v!r:.40} at position {i}"
             )

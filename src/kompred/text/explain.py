@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from ..exceptions import WrongTypeError
 from .normalize import normalize_text
 
 # --------------------------------------------------------------------------------------------
@@ -46,7 +47,7 @@ def words_from_char_ngrams(text: Any, ngram_weights: Mapping[str, float]) -> dic
     {'föreläsning': 0.15, 'om': 0.5, 'demens': 1.15}
     """
     if not isinstance(ngram_weights, Mapping):
-        raise TypeError(
+        raise WrongTypeError(
             f"expected ngram_weights to be a mapping of n-gram to weight; "
             f"got {type(ngram_weights).__name__}"
         )

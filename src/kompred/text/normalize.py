@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ..exceptions import ValidationError
+from ..exceptions import ValidationError, WrongTypeError
 from ._inputs import _as_texts, _as_value_list, _text_or_empty
 from .pii import PERSONNUMMER_TOKEN, redact_personnummer
 
@@ -133,7 +133,7 @@ class TextCleaner(TransformerMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         if isinstance(self.max_chars, bool) or not isinstance(self.max_chars, int | np.integer):
-            raise TypeError(f"expected max_chars to be an int; got {type(self.max_chars).__name__}")
+            raise WrongTypeError(f"expected max_chars to be an int; got {type(self.max_chars).__name__}")
         if self.max_chars < 1:
             raise ValidationError(f"expected max_chars >= 1; got {self.max_chars}")
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from ..exceptions import WrongTypeError
+
 #: What :func:`normalize_text` puts where a personnummer was (lowercase, no digits, so that
 #: normalizing twice gives the same text).
 PERSONNUMMER_TOKEN = "[personnummer]"
@@ -123,7 +125,7 @@ def find_personnummer(text: str) -> list[PersonnummerMatch]:
     [PersonnummerMatch(start=17, end=28, text='121212-1212', kind='personnummer')]
     """
     if not isinstance(text, str):
-        raise TypeError(f"expected text to be a str; got {type(text).__name__}")
+        raise WrongTypeError(f"expected text to be a str; got {type(text).__name__}")
     found = []
     for m in _PNR_RE.finditer(text):
         kind = _classify_pnr(m)
@@ -156,7 +158,7 @@ def redact_personnummer(text: str, replacement: str = "[PERSONNUMMER]") -> str:
     'Ring 08-508 000 00 eller 070-123 45 67.'
     """
     if not isinstance(replacement, str):
-        raise TypeError(f"expected replacement to be a str; got {type(replacement).__name__}")
+        raise WrongTypeError(f"expected replacement to be a str; got {type(replacement).__name__}")
     matches = find_personnummer(text)
     if not matches:
         return text

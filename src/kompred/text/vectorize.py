@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from ..exceptions import ValidationError
+from ..exceptions import ValidationError, WrongTypeError
 from ..schema import join_texts
 from .normalize import TextCleaner
 from .tokens import content_tokens
@@ -157,12 +157,12 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             return [extra]
         extra = list(extra)
         if not all(isinstance(c, str) for c in extra):
-            raise TypeError(f"expected extra_text_columns to be column names (str); got {extra!r}")
+            raise WrongTypeError(f"expected extra_text_columns to be column names (str); got {extra!r}")
         return extra
 
     def _used_columns(self, X: pd.DataFrame) -> list[str]:
         if not isinstance(self.text_column, str):
-            raise TypeError(
+            raise WrongTypeError(
                 f"expected text_column to be a str; got {type(self.text_column).__name__}"
             )
         if self.text_column not in X.columns:
