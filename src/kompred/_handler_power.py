@@ -37,7 +37,6 @@ caller vary (``content_r2=1`` gives the ceiling with the content known).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -62,7 +61,7 @@ def wilson_interval(k: int, n: int, z: float = _Z95) -> tuple[float, float]:
     --------
     >>> lo, hi = wilson_interval(68, 100)
     >>> round(lo, 3), round(hi, 3)
-    (0.584, 0.763)
+    (0.583, 0.763)
     """
     if n <= 0:
         return (float("nan"), float("nan"))
