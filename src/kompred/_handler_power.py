@@ -50,7 +50,7 @@ __all__ = ["CONTENT_N0", "PowerEstimate", "content_r2", "simulate_power", "wilso
 #: Learning-curve constant of kompred's cross-fitted content model on the simulator:
 #: R²(N) = N / (N + CONTENT_N0) is the share of the true content log-odds variance that the
 #: cross-fitted scores of N decisions capture (``handler_power_check.py --calibrate``).
-CONTENT_N0 = 170.0
+CONTENT_N0 = 161.0
 _Z95 = 1.959963984540054
 
 
@@ -69,7 +69,8 @@ def wilson_interval(k: int, n: int, z: float = _Z95) -> tuple[float, float]:
     den = 1 + z * z / n
     mid = (p + z * z / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return (max(0.0, mid - half), min(1.0, mid + half))
+    # exact ends at 0 and n (the formula leaves rounding dust there)
+    return (0.0 if k == 0 else max(0.0, mid - half), 1.0 if k == n else min(1.0, mid + half))
 
 
 def content_r2(n_decisions: float) -> float:

@@ -2002,7 +2002,7 @@ def design_power(decisions_per_handler: Any, *, handler_sd: float = POWER_SD,
     random_state : int or None, default 0
     content_r2 : float in (0, 1] or None, default None
         Share of the true content log-odds variance the content model captures. None: the
-        learning curve measured on kompred's simulator, N / (N + 170) for N decisions
+        learning curve measured on kompred's simulator, N / (N + 161) for N decisions
         (:func:`kompred._handler_power.content_r2`); 1: content known (the ceiling).
 
     Returns
