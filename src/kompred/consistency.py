@@ -1730,14 +1730,28 @@ def handler_effect(apps: pd.DataFrame, *, handler_column: str = "handler",
     - ``per_handler``: shrunken (posterior) handler effects and rates with intervals, and
       content-adjusted rates for a funnel plot (:func:`kompred.report._consistency.funnel_plot`).
 
+    The verdict (``conclusion``) follows one rule, :data:`DECISION_RULE` (stored in the
+    result's ``decision_rule``): with at least ``min_handlers`` handlers and
+    ``min_decisions_per_handler`` decisions per handler, "handler_dependence" exactly when the
+    permutation p-value is below ``alpha`` = 0.05, so the verdict never contradicts the p-value
+    shown and has the test's 5 % false-alarm rate; otherwise "no_material_dependence" when
+    the σ interval stays below ``negligible_sd``, else "inconclusive". The interval sizes the
+    effect and does not decide: where it seems to disagree with the test (p < 0.05 with an
+    interval reaching 0, or the reverse) the reason says what each means. (Before issue 16 the
+    verdict required the interval to exclude 0, a stricter rule with 0.5 % false alarms and
+    about 0.1 less power than the test it reported.)
+
     The answer is "not enough data to say" (``enough_data=False``) when there are fewer than
     ``min_handlers`` (5) handlers, fewer than ``min_decisions_per_handler`` (20) decisions per
-    handler on average, or when the σ interval includes 0 but also values above
-    ``negligible_sd`` (0.2, median odds ratio 1.21). The estimates are still reported, but
+    handler on average, or when the test does not reject and the σ interval includes values
+    above ``negligible_sd`` (0.2, median odds ratio 1.21). Such results also say how often the
+    test would detect a handler SD of 0.5 on this design (``design_power``) and, below 80 %,
+    that the absence of a finding is weak evidence. The estimates are still reported, but
     below these sizes they are unreliable: on the simulator with 7 handlers × 10 decisions
     and no handler effect at all, the interval excluded 0 in 7 % of data sets and σ̂ averaged
-    0.43; with 3 handlers the interval is ~2 log-odds wide. When it includes 0 and stays below ``negligible_sd`` the data
-    rule out a material handler effect (``conclusion="no_material_dependence"``). The
+    0.43; with 3 handlers the interval is ~2 log-odds wide. When the test does not reject and
+    the interval stays below ``negligible_sd`` the data rule out a material handler effect
+    (``conclusion="no_material_dependence"``). The
     thresholds and their validation (power, false alarms and coverage on the simulator) are in
     ``evaluation/README_consistency.md``.
 
