@@ -22,6 +22,7 @@ Usage::
     PYTHONPATH=src nice python evaluation/handler_power_check.py --reps 20 --null-reps 20 --out /tmp/pw.csv
     PYTHONPATH=src python evaluation/handler_power_check.py --summarize /tmp/pw.csv
     PYTHONPATH=src nice python evaluation/handler_power_check.py --calibrate
+    PYTHONPATH=src nice python evaluation/handler_power_check.py --per-handler
 
 ``--calibrate`` prints the content model's R² against the true content log-odds by sample size
 and the learning-curve constant ``N0`` of R² = N / (N + N0) (``kompred._handler_power``).
@@ -182,6 +183,31 @@ def calibrate(seeds: int) -> int:
     return 0
 
 
+def per_handler(seeds: int) -> int:
+    """design_power at SD 0.5 for 10 handlers by decisions per handler (fitted content)."""
+    from kompred import consistency as C
+
+    rows = []
+    for m in (50, 60, 65, 70, 80):
+        for seed in range(1, seeds + 1):
+            apps, _ = simulate_design(10 * m, 10, 0.5, 0.7, 1.0, seed)
+            p = C.cross_fitted_content_scores(apps, nuisance_columns=("agreement",),
+                                              random_state=seed)
+            order = np.argsort(apps["handler"].to_numpy(), kind="stable")
+            counts = apps["handler"].value_counts().sort_index().to_numpy()
+            q = _recalibrated(apps, p)[order]
+            rows.append({"per handler": m, "seed": seed,
+                         "design_power (fitted content)": float(C.design_power(
+                             counts, approval_rate=q, n_draws=2000, random_state=seed)),
+                         "content known (content_r2=1)": float(C.design_power(
+                             counts, approval_rate=q, n_draws=2000, random_state=seed,
+                             content_r2=1.0))})
+    tab = pd.DataFrame(rows).groupby("per handler").mean().drop(columns="seed")
+    print(f"10 handlers, SD 0.5, base rate 0.7, mean over {seeds} simulated data sets\n")
+    print(tab.to_string(float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=60, help="replications per power design")
@@ -193,7 +219,11 @@ def main(argv=None) -> int:
     ap.add_argument("--summarize", help="only print the table of this CSV")
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--calibrate-seeds", type=int, default=3)
+    ap.add_argument("--per-handler", action="store_true",
+                    help="design_power at SD 0.5 by decisions per handler (10 handlers)")
     args = ap.parse_args(argv)
+    if args.per_handler:
+        return per_handler(args.calibrate_seeds)
     if args.calibrate:
         return calibrate(args.calibrate_seeds)
     if args.summarize:
