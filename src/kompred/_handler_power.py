@@ -11,12 +11,11 @@ decisions, issue 16).
 
 :func:`simulate_power` estimates the power of the procedure as run, by a fast simulation of it:
 
-1. the content-model probabilities ``p̂`` (given) are taken as calibrated, and the true
-   content log-odds are drawn around them, ``c = k·logit(p̂) + ω·ε``, ``ε ~ N(0, 1)``, with
-   ``ω² = (1 − R²)/R² · Var(k·logit p̂)`` where ``R²`` is the share of the true content
-   variance the content model captures (``content_r2``; by default the learning curve
-   :func:`content_r2` measured on the simulator) and ``k = sqrt(1 + πω²/8)`` keeps the
-   marginal approval probabilities equal to ``p̂``;
+1. the true content log-odds are drawn around the content model's, ``c = logit(p̂) + ω·ε``,
+   ``ε ~ N(0, 1)``, with ``ω² = (1 − R²)/R² · Var(logit p̂)`` where ``R²`` is the share of the
+   true content variance the content model captures (``content_r2``; by default the learning
+   curve :func:`content_r2` measured on the simulator, where the true content log-odds
+   regress on the cross-fitted ones with slope ≈ 1);
 2. handler effects ``u ~ N(0, handler_sd)`` per handler and decisions
    ``y ~ Bernoulli(expit(c + u))``;
 3. the null model ``logit P = β0 + β1·logit p̂`` is refitted (Newton, vectorised over draws),
@@ -240,14 +239,10 @@ def simulate_power(counts: Any, probabilities: Any, *, handler_sd: float = 0.5,
     g = np.repeat(np.arange(G), counts)
     chat = np.log(p) - np.log1p(-p)
     v = float(np.var(chat))
-    # unseen content: ω² = (1 − R²)/R² · k²·Var(ĉ), with k = sqrt(1 + πω²/8) (fixed point)
-    omega = 0.0
-    for _ in range(50):
-        k = math.sqrt(1 + math.pi * omega**2 / 8)
-        omega = math.sqrt((1 - r2) / r2 * k * k * v)
-    k = math.sqrt(1 + math.pi * omega**2 / 8)
-    centre = float(np.mean(chat))
-    c_seen = centre + k * (chat - centre)
+    # unseen content: c = ĉ + ω·ε with ω² = (1 − R²)/R² · Var(ĉ) (on the simulator the true
+    # content log-odds regress on the cross-fitted ones with slope ≈ 1 from 250 decisions on)
+    omega = math.sqrt((1 - r2) / r2 * v)
+    c_seen = chat
     q = _null_quantile(counts, alpha, rng)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     chunk = max(1, min(n_draws, 2_000_000 // N))
