@@ -81,7 +81,7 @@ def content_r2(n_decisions: float) -> float:
     Examples
     --------
     >>> round(content_r2(500), 2)
-    0.75
+    0.76
     """
     return float(n_decisions) / (float(n_decisions) + CONTENT_N0)
 
