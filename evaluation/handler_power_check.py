@@ -135,8 +135,8 @@ def summarize(df: pd.DataFrame) -> str:
     keys = ["n", "handlers", "sd", "base_rate", "strength"]
     lines = ["| decisions | handlers | SD | base rate | content | reps | predicted design_power | "
              "simulated p < 0.05 (95 % Wilson) | difference | within ±0.05 | verdict rate | "
-             "verdict = (p < 0.05) | s/rep |",
-             "|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---|---:|"]
+             "verdict = (p < 0.05) | result field (SD 0.5) | s/rep |",
+             "|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---|---:|---:|"]
     names = {0.5: "weak (×0.5)", 1.0: "simulator", 1.5: "strong (×1.5)"}
     for key, g in df.groupby(keys, sort=False):
         d = dict(zip(keys, key, strict=True))
@@ -150,7 +150,10 @@ def summarize(df: pd.DataFrame) -> str:
             f"{names.get(d['strength'], d['strength'])} | {m} | {pred:.3f} | "
             f"{emp:.3f} ({lo:.3f}–{hi:.3f}) | {pred - emp:+.3f} | "
             f"{'yes' if abs(pred - emp) <= 0.05 else 'no'} | {g['verdict'].mean():.3f} | "
-            f"{'all ' + str(m) if agree else 'NO'} | {g['seconds'].mean():.1f} |")
+            f"{'all ' + str(m) if agree else 'NO'} | "
+            f"{g['field_power_sd05'].mean():.3f} | {g['seconds'].mean():.1f} |"
+            if d["sd"] == 0.5 else
+            f"{'all ' + str(m) if agree else 'NO'} | – | {g['seconds'].mean():.1f} |")
     return "\n".join(lines)
 
 
