@@ -145,15 +145,29 @@ def summarize(df: pd.DataFrame) -> str:
         pred = g["predicted"].mean()
         emp = k / m
         agree = bool(((g["verdict"] == g["reject"]) | g["gated"]).all())
+        field = f"{g['field_power_sd05'].mean():.3f}" if d["sd"] == 0.5 else "–"
         lines.append(
             f"| {d['n']} | {d['handlers']} | {d['sd']:.1f} | {d['base_rate']:.1f} | "
             f"{names.get(d['strength'], d['strength'])} | {m} | {pred:.3f} | "
             f"{emp:.3f} ({lo:.3f}–{hi:.3f}) | {pred - emp:+.3f} | "
             f"{'yes' if abs(pred - emp) <= 0.05 else 'no'} | {g['verdict'].mean():.3f} | "
-            f"{'all ' + str(m) if agree else 'NO'} | "
-            f"{g['field_power_sd05'].mean():.3f} | {g['seconds'].mean():.1f} |"
-            if d["sd"] == 0.5 else
-            f"{'all ' + str(m) if agree else 'NO'} | – | {g['seconds'].mean():.1f} |")
+            f"{'all ' + str(m) if agree else 'NO'} | {field} | {g['seconds'].mean():.1f} |")
+    # all designs together: mean difference, and whether the counts fit the predictions
+    # (Σ (k − m·p̂)² / (m·p̂(1 − p̂)) ~ χ²(designs) if every prediction is right)
+    diffs, chi2, var = [], 0.0, 0.0
+    for _, g in df.groupby(keys, sort=False):
+        m, k, pred = len(g), int(g["reject"].sum()), float(g["predicted"].mean())
+        diffs.append(pred - k / m)
+        chi2 += (k - m * pred) ** 2 / max(m * pred * (1 - pred), 1e-9)
+        var += pred * (1 - pred) / m
+    from scipy import stats
+
+    se = math.sqrt(var) / len(diffs)
+    lines.append("")
+    lines.append(f"Over the {len(diffs)} designs: mean difference predicted − simulated "
+                 f"{np.mean(diffs):+.3f} (Monte Carlo SE {se:.3f}), mean |difference| "
+                 f"{np.mean(np.abs(diffs)):.3f}; calibration χ² = {chi2:.1f} on {len(diffs)} "
+                 f"df, p = {stats.chi2.sf(chi2, len(diffs)):.2f}.")
     return "\n".join(lines)
 
 
