@@ -52,8 +52,8 @@ def test_verdict_follows_the_p_value_on_a_small_batch():
 @pytest.mark.slow
 def test_verdict_and_p_value_agree_on_every_data_set_of_a_fixed_batch():
     seen = set()
-    for seed in range(1, 31):
-        for n, h, sd in ((200, 10, 0.0), (300, 6, 0.5), (500, 10, 0.5), (250, 5, 0.8)):
+    for seed in range(1, 16):
+        for n, h, sd in ((200, 10, 0.0), (300, 6, 0.5), (300, 10, 0.5), (250, 5, 0.8)):
             res = _he(n, h, sd, 100 + seed, n_perm=299)
             _assert_verdict_follows_p(res)
             seen.add(res.conclusion)
