@@ -1993,10 +1993,12 @@ def design_power(decisions_per_handler: Any, *, handler_sd: float = POWER_SD,
     spot matters: at 10 handlers × 50 decisions the test achieved 0.68 on the simulator while
     a bound that treats the content model as the truth gave 0.78 (issue 16).
 
-    Checked against direct replications of :func:`handler_effect` with its own cross-fitted
-    content model on the simulator, on designs from 100 to 1,000 decisions, handler SD 0.3 to
-    0.8, base rates 0.3 to 0.8, weak and strong content (``evaluation/handler_power_check.py``;
-    the table is in ``evaluation/README_consistency.md``).
+    Compared with direct replications of :func:`handler_effect` with its own cross-fitted
+    content model on the simulator, on 12 designs from 100 to 1,000 decisions, handler SD 0.3
+    to 0.8, base rates 0.3 to 0.8, weak and strong content (``evaluation/handler_power_check.py``;
+    the table, with its replication counts and Monte Carlo intervals, is in §5 of
+    ``evaluation/README_consistency.md``). The default ``content_r2`` is the simulator's; on
+    other data it is an assumption.
 
     Parameters
     ----------
