@@ -34,6 +34,7 @@ The package, one responsibility per module:
 ``groups``         :func:`find_divergent_groups`
 ``mixed``          the random-intercept logistic model (adaptive Gauss–Hermite quadrature)
 ``handlers``       :func:`handler_effect`, :func:`design_power`
+``power``          the simulation of the handler test's power as run
 ``inconsistency``  :func:`inconsistency_index`
 ``period``         :func:`period_effect`
 ``results``        the frozen result records
@@ -70,9 +71,18 @@ from .handlers import (
 from .inconsistency import inconsistency_index
 from .pairs import agreement_by_similarity, find_divergent_pairs
 from .period import period_effect
-from .results import POWER_SD, HandlerEffectResult, InconsistencyResult, PeriodEffectResult
+from .results import (
+    ALPHA,
+    DECISION_RULE,
+    POWER_SD,
+    HandlerEffectResult,
+    InconsistencyResult,
+    PeriodEffectResult,
+)
 
 __all__ = [
+    "ALPHA",
+    "DECISION_RULE",
     "EXACT_MAX_ROWS",
     "MIN_DECISIONS_PER_HANDLER",
     "MIN_HANDLERS",

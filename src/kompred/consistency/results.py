@@ -12,6 +12,14 @@ import pandas as pd
 #: The handler SD at which :func:`handler_effect` reports its design's power (median odds
 #: ratio 1.61: two handlers differ by this much in the odds of a grant for half of the pairs).
 POWER_SD = 0.5
+#: Level of the permutation test that the verdict of :func:`handler_effect` follows.
+ALPHA = 0.05
+#: The decision rule of :func:`handler_effect`, as stored in ``HandlerEffectResult.decision_rule``.
+DECISION_RULE = (
+    "fewer than min_handlers handlers: too_few_handlers; fewer than min_decisions_per_handler "
+    "decisions per handler: too_few_decisions; else permutation p < 0.05: handler_dependence; "
+    "else 95 % interval of the handler SD below negligible_sd: no_material_dependence; "
+    "else inconclusive")
 
 
 def _jsonable(v: Any) -> Any:
@@ -87,12 +95,21 @@ class HandlerEffectResult(_ResultMixin):
         Columns used as fixed effects and permutation strata.
     ci_method, n_permutations, ci_level
     design_power : float
-        Approximate probability that a test at the 5 % level on *this* design (these handlers,
-        their numbers of decisions and the content model's probabilities) detects handler
-        effects of SD ``power_sd`` (see :func:`design_power`). Low values say that a
-        non-significant result means little.
+        Probability that the permutation test as run (content model fitted on the data) rejects
+        at the 5 % level on *this* design (these handlers, their numbers of decisions and the
+        content model's probabilities) when handler effects have SD ``power_sd``, by simulation
+        (see :func:`design_power`). Low values say that a result without handler dependence
+        means little.
     power_sd : float
         The SD that ``design_power`` refers to (:data:`POWER_SD`, 0.5).
+    design_power_ci : (float, float)
+        95 % Monte Carlo (Wilson) interval of ``design_power``.
+    alpha : float
+        Level of the test the verdict follows (:data:`ALPHA`, 0.05).
+    decision_rule : str
+        How ``conclusion`` follows from the numbers (:data:`DECISION_RULE`): the verdict is
+        "handler_dependence" exactly when ``p_value < alpha`` (and the size gates pass), so it
+        never contradicts the p-value shown.
     """
 
     handler_sd: float
@@ -122,6 +139,9 @@ class HandlerEffectResult(_ResultMixin):
     ci_level: float = 0.95
     design_power: float = float("nan")
     power_sd: float = POWER_SD
+    design_power_ci: tuple[float, float] = (float("nan"), float("nan"))
+    alpha: float = ALPHA
+    decision_rule: str = DECISION_RULE
 
 
 @dataclass(frozen=True, eq=False)

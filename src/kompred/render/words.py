@@ -101,8 +101,8 @@ WORDS: dict[str, dict[str, str]] = {
     "plot.power.rate": {"sv": "beviljandegrad {rate}", "en": "approval rate {rate}"},
     "plot.power.info": {"sv": "information per beslut som i era data",
                         "en": "information per decision as in your data"},
-    "plot.power.title": {"sv": "Styrka efter upplägg ({what}; ungefärlig)",
-                         "en": "Power by design ({what}; approximate)"},
+    "plot.power.title": {"sv": "Testets styrka efter upplägg ({what}; simulerad)",
+                         "en": "Power of the test by design ({what}; simulated)"},
 }
 
 

@@ -56,9 +56,10 @@ def design_power_plot(n_handlers: Sequence[int] = (5, 7, 10, 20), *,
                       observed: Any = None, lang: str = "sv"):
     """How often a handler effect of ``handler_sd`` would be detected, by design (a plot).
 
-    One line per number of handlers: :func:`kompred.consistency.design_power` against decisions
-    per handler, at one approval rate for every decision (which ignores content, so the curves
-    are optimistic; see :func:`~kompred.consistency.design_power`). ``observed``, a
+    One line per number of handlers: :func:`kompred.consistency.design_power` (the power of the
+    test as run, simulated, with its 95 % Monte Carlo band) against decisions per handler, at
+    one approval rate for every decision (which ignores content, so the curves are optimistic;
+    see :func:`~kompred.consistency.design_power`). ``observed``, a
     :class:`~kompred.consistency.HandlerEffectResult`, adds the analysed data's own design as a
     point and draws the curves with the same information per decision as those data (mean
     p(1 − p) under their content model) instead of ``approval_rate``.
@@ -81,7 +82,10 @@ def design_power_plot(n_handlers: Sequence[int] = (5, 7, 10, 20), *,
     for h in n_handlers:
         power = [design_power([m] * int(h), handler_sd=handler_sd, approval_rate=approval_rate,
                               n_draws=2000) for m in per]
-        ax.plot(per, power, marker="o", ms=3, label=say("plot.power.handlers", lang, h=h))
+        line, = ax.plot(per, power, marker="o", ms=3, label=say("plot.power.handlers", lang, h=h))
+        # the simulation's own uncertainty (95 % Wilson band)
+        ax.fill_between(per, [p.ci_low for p in power], [p.ci_high for p in power],
+                        color=line.get_color(), alpha=0.15, lw=0)
     ax.axhline(0.8, color="0.5", ls="--", lw=1)
     ax.text(per[0], 0.81, "80 %", color="0.4", fontsize=8, va="bottom")
     if observed is not None and math.isfinite(getattr(observed, "design_power", float("nan"))):
@@ -253,9 +257,16 @@ def format_handler_effect(result: Any, *, lang: str = "en") -> str:
     ]
     power = getattr(result, "design_power", float("nan"))
     if math.isfinite(power):
-        rows.insert(-1, (f"Styrka att upptäcka spridning {result.power_sd} (ungefärlig)" if sv
-                         else f"power to detect SD {result.power_sd} (approximate)",
-                         f"{power:.0%}"))
+        lo, hi = getattr(result, "design_power_ci", (float("nan"), float("nan")))
+        band = f" ({lo:.0%}–{hi:.0%})" if math.isfinite(lo) and math.isfinite(hi) else ""
+        rows.insert(-1, (f"Testets styrka vid spridning {result.power_sd} (simulerad)" if sv
+                         else f"power of the test at SD {result.power_sd} (simulated)",
+                         f"{power:.0%}{band}"))
+    rule = getattr(result, "alpha", None)
+    if rule is not None:
+        rows.insert(-1, ("Beslutsregel" if sv else "decision rule",
+                         f"handläggarberoende om p < {rule:g}" if sv
+                         else f"handler dependence if p < {rule:g}"))
     return _summary_table(rows, result.reason_sv if sv else result.reason)
 
 

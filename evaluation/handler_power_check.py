@@ -1,0 +1,274 @@
+"""Check kompred.design_power against direct replications of handler_effect (run on demand).
+
+For each design (decisions, handlers, handler SD, base rate, content strength) the script
+simulates data sets with :func:`kompred._simulate.simulate`, runs the procedure as a user gets
+it (kompred's cross-fitted content model, then :func:`kompred.handler_effect` with the
+agreement version as stratum, 499 permutations by default) and records
+
+- the empirical rejection rate (share of data sets with permutation p < 0.05), with its 95 %
+  Wilson interval;
+- the verdict's rate (``conclusion == "handler_dependence"``) and whether verdict and p-value
+  agreed on every data set;
+- the predicted power: :func:`kompred.design_power` on each data set's own design (its counts
+  per handler and its cross-fitted content probabilities, recalibrated on the agreement
+  version and the content logit as the test's null model does, at the design's handler SD),
+  averaged over the data sets.
+
+"Content strength" scales the simulator's content log-odds around their mean (1: the
+simulator as is; 0.5 weak; 1.5 strong) and redraws the decisions; the texts are unchanged.
+
+Usage::
+
+    PYTHONPATH=src nice python evaluation/handler_power_check.py --reps 20 --null-reps 20 --out /tmp/pw.csv
+    PYTHONPATH=src python evaluation/handler_power_check.py --summarize /tmp/pw.csv
+    PYTHONPATH=src nice python evaluation/handler_power_check.py --calibrate
+    PYTHONPATH=src nice python evaluation/handler_power_check.py --per-handler
+
+``--calibrate`` prints the content model's R² against the true content log-odds by sample size
+and the learning-curve constant ``N0`` of R² = N / (N + N0) (``kompred.consistency.power``).
+Replications run in ``--jobs`` processes (default 2), interleaved over designs so that a run
+cut short still covers every design; each finished replication is appended to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+import warnings
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# (decisions, handlers, handler SD, base rate, content strength)
+DESIGNS = (
+    (100, 5, 0.8, 0.7, 1.0),
+    (150, 5, 0.5, 0.8, 1.5),
+    (200, 5, 0.5, 0.5, 1.0),
+    (200, 10, 0.8, 0.3, 1.0),
+    (300, 10, 0.5, 0.7, 0.5),
+    (300, 6, 0.3, 0.5, 1.0),
+    (400, 20, 0.8, 0.6, 1.0),
+    (500, 10, 0.5, 0.7, 1.0),
+    (500, 10, 0.5, 0.3, 1.5),
+    (700, 10, 0.3, 0.6, 1.5),
+    (1000, 10, 0.5, 0.5, 0.5),
+    (400, 8, 0.6, 0.4, 0.5),
+)
+NULL_DESIGN = (200, 10, 0.0, 0.7, 1.0)
+
+
+def simulate_design(n, handlers, sd, base_rate, strength, seed):
+    """Simulated applications; content log-odds scaled by ``strength`` (decisions redrawn)."""
+    from kompred._simulate import simulate
+
+    sim = simulate(n, n_handlers=handlers, handler_sd=sd, base_rate=base_rate, seed=seed)
+    apps = sim.applications.copy()
+    truth = sim.truth
+    if strength == 1.0:
+        return apps, expit(truth["logit_content"].to_numpy())
+    c = truth["logit_content"].to_numpy()
+    dev = strength * (c - c.mean())
+    rest = (truth["handler_effect"] + truth["period_effect"]).to_numpy()
+    # intercept so that this sample's mean probability without handler effects is base_rate
+    b = math.log(base_rate / (1 - base_rate))
+    for _ in range(50):
+        q = expit(b + dev + truth["period_effect"].to_numpy())
+        b -= (q.mean() - base_rate) / max((q * (1 - q)).mean(), 1e-9)
+    u = np.random.default_rng([seed, 7]).random(n)
+    apps["decision"] = np.where(u < expit(b + dev + rest), "beviljad", "avslag")
+    return apps, expit(b + dev)
+
+
+def _recalibrated(apps, p):
+    """The content probabilities refitted as the test's null model does (slope, agreement)."""
+    from sklearn.linear_model import LogisticRegression
+
+    y = (apps["decision"] == "beviljad").to_numpy().astype(int)
+    c = np.log(p / (1 - p))
+    X = np.column_stack([c, (apps["agreement"] == "KOM-KR-2022").to_numpy(dtype=float)])
+    return LogisticRegression(C=1e6, max_iter=1000).fit(X, y).predict_proba(X)[:, 1]
+
+
+def one(task):
+    from kompred import consistency as C
+
+    (n, h, sd, base_rate, strength, seed, n_perm) = task
+    t0 = time.perf_counter()
+    apps, _ = simulate_design(n, h, sd, base_rate, strength, seed)
+    p = C.cross_fitted_content_scores(apps, nuisance_columns=("agreement",), random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # the p-value and the verdict do not depend on ci_method; "profile" is the cheaper one
+        r = C.handler_effect(apps, content_scores=p, n_permutations=n_perm, ci_method="profile",
+                             random_state=seed)
+    order = np.argsort(apps["handler"].to_numpy(), kind="stable")
+    counts = apps["handler"].value_counts().sort_index().to_numpy()
+    pred = C.design_power(counts, handler_sd=sd if sd > 0 else 1e-12,
+                          approval_rate=_recalibrated(apps, p)[order], n_draws=500,
+                          random_state=seed)
+    return {"n": n, "handlers": h, "sd": sd, "base_rate": base_rate, "strength": strength,
+            "seed": seed, "p_value": r.p_value, "conclusion": r.conclusion,
+            "reject": bool(r.p_value < 0.05),
+            "verdict": r.conclusion == "handler_dependence",
+            "gated": r.conclusion in ("too_few_handlers", "too_few_decisions"),
+            "predicted": float(pred), "field_power_sd05": float(r.design_power),
+            "seconds": time.perf_counter() - t0}
+
+
+def wilson(k, n, z=1.959964):
+    p = k / n
+    den = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return mid - half, mid + half
+
+
+def summarize(df: pd.DataFrame) -> str:
+    keys = ["n", "handlers", "sd", "base_rate", "strength"]
+    lines = ["| decisions | handlers | SD | base rate | content | reps | predicted design_power | "
+             "simulated p < 0.05 (95 % Wilson) | difference | within ±0.05 | verdict rate | "
+             "verdict = (p < 0.05) | result field (SD 0.5) | s/rep |",
+             "|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---|---:|---:|"]
+    names = {0.5: "weak (×0.5)", 1.0: "simulator", 1.5: "strong (×1.5)"}
+    for key, g in df.groupby(keys, sort=False):
+        d = dict(zip(keys, key, strict=True))
+        k, m = int(g["reject"].sum()), len(g)
+        lo, hi = wilson(k, m)
+        pred = g["predicted"].mean()
+        emp = k / m
+        agree = bool(((g["verdict"] == g["reject"]) | g["gated"]).all())
+        field = f"{g['field_power_sd05'].mean():.3f}" if d["sd"] == 0.5 else "–"
+        lines.append(
+            f"| {d['n']} | {d['handlers']} | {d['sd']:.1f} | {d['base_rate']:.1f} | "
+            f"{names.get(d['strength'], d['strength'])} | {m} | {pred:.3f} | "
+            f"{emp:.3f} ({lo:.3f}–{hi:.3f}) | {pred - emp:+.3f} | "
+            f"{'yes' if abs(pred - emp) <= 0.05 else 'no'} | {g['verdict'].mean():.3f} | "
+            f"{'all ' + str(m) if agree else 'NO'} | {field} | {g['seconds'].mean():.1f} |")
+    # all designs together: mean difference, and whether the counts fit the predictions
+    # (Σ (k − m·p̂)² / (m·p̂(1 − p̂)) ~ χ²(designs) if every prediction is right)
+    diffs, chi2, var = [], 0.0, 0.0
+    for _, g in df.groupby(keys, sort=False):
+        m, k, pred = len(g), int(g["reject"].sum()), float(g["predicted"].mean())
+        diffs.append(pred - k / m)
+        chi2 += (k - m * pred) ** 2 / max(m * pred * (1 - pred), 1e-9)
+        var += pred * (1 - pred) / m
+    from scipy import stats
+
+    se = math.sqrt(var) / len(diffs)
+    lines.append("")
+    lines.append(f"Over the {len(diffs)} designs: mean difference predicted − simulated "
+                 f"{np.mean(diffs):+.3f} (Monte Carlo SE {se:.3f}), mean |difference| "
+                 f"{np.mean(np.abs(diffs)):.3f}; calibration χ² = {chi2:.1f} on {len(diffs)} "
+                 f"df, p = {stats.chi2.sf(chi2, len(diffs)):.2f}.")
+    return "\n".join(lines)
+
+
+def calibrate(seeds: int) -> int:
+    from scipy.special import logit
+
+    from kompred import consistency as C
+
+    rows = []
+    for n in (100, 250, 500, 1000):
+        for base_rate in (0.3, 0.7):
+            for seed in range(1, seeds + 1):
+                apps, pc = simulate_design(n, 10, 0.5, base_rate, 1.0, seed)
+                p = C.cross_fitted_content_scores(apps, nuisance_columns=("agreement",),
+                                                  random_state=seed)
+                c, ch = logit(pc), logit(np.clip(p, 1e-6, 1 - 1e-6))
+                rows.append({"n": n, "base_rate": base_rate, "seed": seed,
+                             "r2": float(np.corrcoef(c, ch)[0, 1] ** 2)})
+    df = pd.DataFrame(rows)
+    tab = df.groupby("n")["r2"].agg(["mean", "count"]).reset_index()
+    # least squares of R² = N/(N + N0) over the data sets
+    grid = np.linspace(20, 600, 2901)
+    sse = [((df["r2"] - df["n"] / (df["n"] + n0)) ** 2).sum() for n0 in grid]
+    n0 = float(grid[int(np.argmin(sse))])
+    tab["N/(N+N0)"] = tab["n"] / (tab["n"] + n0)
+    print(f"content model R² against the true content log-odds (10 handlers, SD 0.5, base "
+          f"rates 0.3 and 0.7, {seeds} seeds each)\n")
+    print(tab.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"\nlearning curve R² = N / (N + N0): N0 = {n0:.0f}")
+    return 0
+
+
+def per_handler(seeds: int) -> int:
+    """design_power at SD 0.5 for 10 handlers by decisions per handler (fitted content)."""
+    from kompred import consistency as C
+
+    rows = []
+    for m in (50, 60, 65, 70, 80):
+        for seed in range(1, seeds + 1):
+            apps, _ = simulate_design(10 * m, 10, 0.5, 0.7, 1.0, seed)
+            p = C.cross_fitted_content_scores(apps, nuisance_columns=("agreement",),
+                                              random_state=seed)
+            order = np.argsort(apps["handler"].to_numpy(), kind="stable")
+            counts = apps["handler"].value_counts().sort_index().to_numpy()
+            q = _recalibrated(apps, p)[order]
+            rows.append({"per handler": m, "seed": seed,
+                         "design_power (fitted content)": float(C.design_power(
+                             counts, approval_rate=q, n_draws=2000, random_state=seed)),
+                         "content known (content_r2=1)": float(C.design_power(
+                             counts, approval_rate=q, n_draws=2000, random_state=seed,
+                             content_r2=1.0))})
+    tab = pd.DataFrame(rows).groupby("per handler").mean().drop(columns="seed")
+    print(f"10 handlers, SD 0.5, base rate 0.7, mean over {seeds} simulated data sets\n")
+    print(tab.to_string(float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=60, help="replications per power design")
+    ap.add_argument("--null-reps", type=int, default=200,
+                    help="replications of the SD 0 design (false alarms)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--permutations", type=int, default=499)
+    ap.add_argument("--out", help="append every replication to this CSV")
+    ap.add_argument("--summarize", help="only print the table of this CSV")
+    ap.add_argument("--calibrate", action="store_true")
+    ap.add_argument("--calibrate-seeds", type=int, default=3)
+    ap.add_argument("--per-handler", action="store_true",
+                    help="design_power at SD 0.5 by decisions per handler (10 handlers)")
+    args = ap.parse_args(argv)
+    if args.per_handler:
+        return per_handler(args.calibrate_seeds)
+    if args.calibrate:
+        return calibrate(args.calibrate_seeds)
+    if args.summarize:
+        print(summarize(pd.read_csv(args.summarize)))
+        return 0
+    tasks = []
+    for seed in range(1, max(args.reps, args.null_reps) + 1):
+        if seed <= args.reps:
+            tasks += [(*d, seed, args.permutations) for d in DESIGNS]
+        if seed <= args.null_reps:
+            tasks.append((*NULL_DESIGN, seed, args.permutations))
+    t0 = time.time()
+    rows = []
+    with get_context("spawn").Pool(args.jobs) as pool:
+        for i, res in enumerate(pool.imap(one, tasks), start=1):
+            rows.append(res)
+            if args.out:
+                pd.DataFrame([res]).to_csv(args.out, mode="a", index=False,
+                                           header=not os.path.exists(args.out))
+            if i % 25 == 0:
+                print(f"... {i}/{len(tasks)} data sets, {time.time() - t0:.0f} s",
+                      file=sys.stderr, flush=True)
+    df = pd.DataFrame(rows)
+    print(f"{len(df)} simulated data sets, {time.time() - t0:.0f} s on {args.jobs} processes; "
+          f"{args.permutations} permutations per test\n")
+    print(summarize(df))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
