@@ -106,9 +106,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import ValidationError
-from .featurize import find_personnummer, redact_personnummer
-from .schema import (
+from ..exceptions import ValidationError
+from ..featurize import find_personnummer, redact_personnummer
+from ..schema import (
     AGREEMENTS,
     FUND_PERIODS,
     KOM_KR,
