@@ -98,7 +98,11 @@ from .content import (  # isort: skip
     check_one_off_lecture,
     check_routine_training,
 )
-from .eligibility import check_no_samverkan, check_participants_not_employed  # isort: skip
+from .eligibility import (  # isort: skip
+    check_no_samverkan,
+    check_participants_not_employed,
+    check_recruitment_training,
+)
 from .costs import (  # isort: skip
     COST_PERCENTILE,
     MIN_SIMILAR,
@@ -143,6 +147,7 @@ __all__ = [
     "check_one_off_lecture",
     "check_participants_not_employed",
     "check_personnummer",
+    "check_recruitment_training",
     "check_routine_training",
     "rule",
     "run_rules",

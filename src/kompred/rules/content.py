@@ -48,14 +48,16 @@ def check_no_competence_need(app: _App) -> Finding:
                        f"{_quote(strong)}.", strong)
     weak = _find(_NEED_WEAK_RX, app.text)
     if weak:
-        return Finding(INFO,
+        return Finding(
+            INFO,
             f"Texten beskriver en förändring ({_quote(weak)}) men säger inte tydligt vilket "
             "kompetensförsörjningsbehov arbetsgivaren har. Skriv ut kopplingen: t.ex. "
             "pensionsavgångar, svårt att rekrytera, nya krav eller behörighetskrav, nya "
             "arbetssätt eller politiska beslut, och vad som händer om kompetensen saknas.",
             weak,
         )
-    return Finding(SAKNAS,
+    return Finding(
+        SAKNAS,
         "Vi hittar inget konkret kompetensförsörjningsbehov i texten. Fonden beviljar bara "
         "insatser som möter arbetsgivarens behov på kort sikt (t.ex. vakans genom "
         "pensionsavgång) eller lång sikt (t.ex. demografi, politiska beslut). Beskriv behovet "
@@ -129,7 +131,8 @@ def check_routine_training(app: _App) -> Finding:
             "”socialsekreterare som uppdaterar sina digitala kunskaper” som exempel. Men behovet "
             "måste motiveras.")
     if routine and not shift:
-        return Finding(VARNING,
+        return Finding(
+            VARNING,
             f"Texten innehåller ord som brukar läsas som löpande kompetensutveckling "
             f"({_quote(routine)}) och anger ingen kompetensförflyttning. {gray} Beskriv vad "
             "deltagarna ska kunna göra efteråt som de inte kan i dag: en ny roll, nya "
@@ -137,7 +140,8 @@ def check_routine_training(app: _App) -> Finding:
             routine,
         )
     if routine:
-        return Finding(INFO,
+        return Finding(
+            INFO,
             f"Texten anger en kompetensförflyttning ({_quote(shift)}) men innehåller också ord "
             f"som brukar läsas som löpande kompetensutveckling ({_quote(routine)}). {gray} Se "
             "till att förflyttningen står först och tydligt.",
@@ -146,7 +150,8 @@ def check_routine_training(app: _App) -> Finding:
     if shift:
         return Finding(OK, f"Texten anger en kompetensförflyttning: "
                        f"{_quote(shift)}.", shift)
-    return Finding(INFO,
+    return Finding(
+        INFO,
         "Texten säger inte uttryckligen vilken kompetensförflyttning insatsen ger. Insatsen ska "
         "gå utöver normal kompetensutveckling i tjänsten. Skriv ut vad deltagarna går till: ny "
         "roll, nya arbetsuppgifter, formell kompetens, behörighet, yrkesbevis eller poäng.",
@@ -208,12 +213,14 @@ def check_one_off_lecture(app: _App) -> Finding:
             f"Insatsen ser ut som en enstaka föreläsning eller ett evenemang ({_quote(lecture)})")
         return Finding(VARNING, f"{what}. {warn}", evidence)
     if one_off and not course:
-        return Finding(VARNING,
+        return Finding(
+            VARNING,
             f"Insatsen ser ut att vara ett enstaka tillfälle ({_quote(one_off)}). {warn}",
             evidence,
         )
     if lecture:
-        return Finding(INFO,
+        return Finding(
+            INFO,
             f"Texten nämner {_quote(lecture)} men också delar av en längre insats "
             f"({_quote(course)}). Se till att det framgår att föreläsningen ingår i en större "
             "utbildning.",

@@ -90,12 +90,14 @@ def check_ineligible_costs(app: _App) -> Finding:
         return Finding(MANUELL, " ".join(parts) + " " + eligible,
                        [*wages, *hospitality])
     if paid_by_employer:
-        return Finding(OK,
+        return Finding(
+            OK,
             f"Lön nämns ({_quote(paid_by_employer)}) men texten säger att arbetsgivaren står för "
             f"den, vilket stämmer med hur fonden brukar finansiera. {eligible}",
             paid_by_employer,
         )
-    return Finding(OK,
+    return Finding(
+        OK,
                    f"Inga löne-, vikarie- eller representationskostnader hittades. {eligible}")
 
 
@@ -184,14 +186,17 @@ def check_cost_per_participant(app: _App) -> Finding:
         per = per_from_text
     elif cost is None:
         if n is None:
-            return Finding(SAKNAS,
+            return Finding(
+                SAKNAS,
                            "Både kostnad och antal deltagare saknas. Ange dem så att kostnaden "
                            "per deltagare kan beräknas och bedömas.", evidence)
-        return Finding(INFO,
+        return Finding(
+            INFO,
                        "Kostnaden saknas, så kostnaden per deltagare kan inte beräknas. Ange "
                        "den budgeterade kostnaden i kronor.", evidence)
     elif n is None:
-        return Finding(SAKNAS,
+        return Finding(
+            SAKNAS,
                        f"Antal deltagare saknas{note}. Ange antalet så att kostnaden per "
                        "deltagare kan beräknas; fonden bedömer om kostnaderna är rimliga.",
                        evidence)
@@ -201,7 +206,8 @@ def check_cost_per_participant(app: _App) -> Finding:
     similar = app.similar
     if similar is None or similar.size < MIN_SIMILAR:
         have = 0 if similar is None else int(similar.size)
-        return Finding(INFO,
+        return Finding(
+            INFO,
             f"Kostnad per deltagare: {_kr(per)}{note}. Den kan inte jämföras med liknande "
             f"beviljade ansökningar: det behövs minst {MIN_SIMILAR}, här finns {have}.",
             evidence,
@@ -211,7 +217,8 @@ def check_cost_per_participant(app: _App) -> Finding:
     figures = (f"{_kr(per)} per deltagare{note}, mot median {_kr(median)} och 90:e percentil "
                f"{_kr(p90)} bland {similar.size} liknande beviljade ansökningar")
     if per > p90:
-        return Finding(VARNING,
+        return Finding(
+            VARNING,
             f"Kostnaden är hög: {figures}. Fonden bedömer om kostnaderna är rimliga; förklara "
             "vad som driver kostnaden (t.ex. längd, poäng, examination) eller se över budgeten.",
             evidence,

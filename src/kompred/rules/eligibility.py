@@ -1,4 +1,5 @@
-"""Eligibility: samverkan with the unions before the application, participants employed now.
+"""Eligibility: samverkan with the unions before the application, participants employed now,
+no training of recruits before their employment starts.
 
 Criteria 5 and 1 (:data:`kompred.schema.CRITERIA`): SKR's Frågor och svar om KOM-KR and
 Omställningsfonden's Kriterier för beviljande.
@@ -10,7 +11,7 @@ import re
 
 from ..schema import SOURCES, to_date
 from ._engine import INFO, MANUELL, OK, SAKNAS, VARNING, Finding, _App, rule
-from ._text import _find, _quote, _rx
+from ._text import _before, _find, _quote, _rx
 
 # --------------------------------------------------------------------------------------------
 # Samverkan / MBL
@@ -62,14 +63,16 @@ def check_no_samverkan(app: _App) -> Finding:
                 if day is not None and day > submitted:
                     late.append(d)
     if future:
-        return Finding(VARNING,
+        return Finding(
+            VARNING,
             f"Samverkan/MBL verkar vara planerad men inte genomförd ({_quote(future)}). Den ska "
             "ha skett och vara protokollförd innan ansökan skickas. Ange datum för den "
             "protokollförda samverkan/MBL.",
             [*future, *union],
         )
     if late:
-        return Finding(VARNING,
+        return Finding(
+            VARNING,
             f"Datumet för samverkan/MBL ({', '.join(late)}) ligger efter ansökningsdatumet "
             f"({submitted.isoformat()}). Samverkan/MBL ska ske och protokollföras före ansökan.",
             [*union, *late],
@@ -77,7 +80,8 @@ def check_no_samverkan(app: _App) -> Finding:
     if union:
         dated = "" if _ISO_DATE_RX.search(cased_lower) else (
             " Ange gärna datum och protokollets beteckning.")
-        return Finding(OK,
+        return Finding(
+            OK,
             f"Texten nämner samverkan/MBL med arbetstagarorganisationerna ({_quote(union)}). "
             f"Kontrollera att den är protokollförd och skedde före ansökan.{dated}",
             union,
@@ -86,14 +90,16 @@ def check_no_samverkan(app: _App) -> Finding:
     if general:
         other = bool(_OTHER_ACTOR_RX.search(app.text))
         why = (" Här verkar det handla om samverkan med andra aktörer." if other else "")
-        return Finding(VARNING,
+        return Finding(
+            VARNING,
             f"Texten nämner {_quote(general)} men inte att det gäller de fackliga "
             f"organisationerna.{why} Kriteriet kräver samverkan eller MBL-förhandling med de "
             "lokala fackliga organisationerna, protokollförd före ansökan: ange datum för "
             "protokollförd samverkan/MBL.",
             general,
         )
-    return Finding(SAKNAS,
+    return Finding(
+        SAKNAS,
         "Samverkan eller MBL saknas i texten: ange datum för protokollförd samverkan/MBL med de "
         "lokala fackliga organisationerna. Den ska ha skett före ansökan.",
     )
@@ -144,26 +150,164 @@ def check_participants_not_employed(app: _App) -> Finding:
                 "insatsen. En deltagare får bytas ut, men bara mot någon som också var anställd "
                 "när ansökan gjordes.")
     if not_employed:
-        return Finding(VARNING,
+        return Finding(
+            VARNING,
             f"Texten tyder på att några deltagare inte är anställda ännu ({_quote(not_employed)}). "
             f"{reminder} Framtida medarbetare kan inte ingå (undantag: särskilda medel, som "
             "pilotprojektet 2025 i Norrbotten och Västerbotten).",
             [*not_employed, *newly],
         )
     if newly:
-        return Finding(MANUELL,
+        return Finding(
+            MANUELL,
             f"Texten nämner {_quote(newly)}. Det går bra om de redan är anställda när ansökan "
             f"skickas, men inte om de anställs senare. {reminder}",
             [*newly, *temporary],
         )
     if temporary:
-        return Finding(INFO,
+        return Finding(
+            INFO,
             f"Texten nämner tidsbegränsat anställda ({_quote(temporary)}). Det går bra: både "
             "tillsvidare- och tidsbegränsat anställda får delta, om anställningen gäller när "
             "ansökan görs och under hela insatsen.",
             temporary,
         )
-    return Finding(OK,
+    return Finding(
+        OK,
         f"Inget i texten tyder på att deltagarna inte är anställda. {reminder} Tidsbegränsat "
         "anställda går bra.",
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Recruitment: training people before their employment starts
+# --------------------------------------------------------------------------------------------
+
+_PEOPLE_WORD = (r"(?:de|dem|dessa|deltagarna|medarbetarna|personerna|kandidaterna|hon|han|"
+                r"vi|nya medarbetare|de nya|de nyanställda|de nyrekryterade)")
+_MONTH_NAMES = ("januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|"
+                "december")
+_BEFORE_START_RX = _rx(
+    # "innan de anställs", "innan deltagarna får sin anställning"
+    rf"~(?:innan|före|inför att) {_PEOPLE_WORD} (?:\w+ ){{0,2}}(?:anställs|nyanställs|"
+    r"får (?:sin |en )?anställning)~",
+    # "innan de börjar i augusti", "innan de tillträder sina tjänster"; not "innan de börjar
+    # arbeta med språket" (a new task for staff already employed)
+    rf"~(?:innan|före|inför att) {_PEOPLE_WORD} (?:\w+ ){{0,2}}(?:börjar|tillträder|påbörjar|"
+    r"startar)(?:(?= ?[.,;:!?)]|$)| (?:sin anställning|sin tjänst|sina tjänster|sitt (?:nya )?"
+    r"(?:arbete|jobb)|sina (?:nya )?(?:arbeten|jobb)|i tjänst|hos (?:oss|\w+)|(?:att )?"
+    r"(?:arbeta|jobba) hos|på (?:\w+ )?(?:boendet|enheten|arbetsplatsen|förskolan|skolan|"
+    rf"kontoret)|i (?:{_MONTH_NAMES}|\w*tjänsten|verksamheten)|(?:till|under|i) (?:hösten|"
+    r"våren|sommaren)))",
+    r"~(?:innan|före|inför) (?:själva |sin |deras )?(?:anställning(?:en|ens)?|tillträde(?:t)?|"
+    r"första arbetsdag(?:en)?|tjänstgöring(?:en|ens)?)(?: (?:start|början|börjar|påbörjas))?~",
+    r"~(?:innan|före) (?:anställningen|tjänsten) (?:startar|börjar|påbörjas)~",
+    # "nyanställda som ska börja", "nya medarbetare som kommer att börja"
+    r"~(?:nyanställda|nyrekryterade|nya medarbetare|nya kollegor|nya undersköterskor|"
+    r"nya \w+ som anställs) som (?:ska|kommer att) (?:börja|tillträda|anställas|starta)~",
+)
+_RECRUIT_RX = _rx(
+    "rekryteringsutbildning", "~anställningsgaranti", "~arbetsmarknadsutbildning",
+    # "vi rekryterar 15 undersköterskor ... och vill utbilda dem"
+    r"~(?:rekryterar|nyrekryterar|anställer|nyanställer|rekrytera|nyrekrytera|anställa|"
+    r"nyanställa) (?:[\w-]+ ){0,8}(?:och|som|för att|vilka) (?:[\w-]+ ){0,4}"
+    r"(?:utbild\w*|grundutbild\w*|introducer\w*|\w*utbildning\w*)",
+    r"~(?:som en del av|i samband med|inom ramen för) (?:\w+ )?rekrytering(?:en|sprocessen)?~",
+)
+_HIRED_AFTER_RX = _rx(
+    r"~(?:anställs|anställas|erbjuds (?:\w+ )?anställning|får (?:\w+ )?anställning|garanteras "
+    r"(?:\w+ )?anställning) (?:[\w-]+ ){0,4}(?:efter|när|vid) (?:\w+ ){0,2}"
+    r"(?:utbildning\w*|kurs\w*|examen)",
+    r"~anställning efter (?:avslutad|godkänd|genomförd|fullföljd) (?:utbildning|kurs)~",
+)
+# "svårt att rekrytera och vi vill därför utbilda": a need; "i stället för att rekrytera": not
+# a recruitment. The cue is read in the 40 characters before the match.
+_NOT_RECRUITING_BEFORE = _rx(
+    "~svår", r"~svårigheter (?:med|att)~", r"~i ?stället för~", "~istf~", r"~inte (?:behöva|kan)~",
+    r"~slipp", r"~utan att~", r"~minska\w* (?:\w+ )?behov", r"~kan (?:vi )?inte~", "~behöver inte~",
+    r"~(?:att )?undvika att~", r"~(?:i |för )?(?:stället|istället)~",
+)
+_NEGATED_GAP = _rx(r"~(?:inte|ej|utan|istället|stället)~")
+_EXISTING_STAFF_RX = _rx(
+    r"~befintlig\w* (?:\w+ )?(?:personal|medarbetare|anställda|\w+biträden|\w+skötare|"
+    r"\w+assistenter)~", r"~redan (?:är )?anställda~", "~tillsvidareanställda~",
+    r"~(?:som )?(?:i dag|idag|redan|nu) (?:arbetar|jobbar|är anställda|tjänstgör)~",
+    r"~(?:våra|egna) (?:\w+ )?(?:medarbetare|anställda)~",
+)
+_SPECIAL_MONEY_RX = _rx(
+    "~pilotprojekt", r"~särskilda medel~", r"~riktade (?:medel|omställningsinsatser)~",
+)
+
+
+def _not_recruiting(text: str, m: re.Match[str]) -> bool:
+    return bool(
+        _NOT_RECRUITING_BEFORE.search(_before(text, m.start(), 40, stops=".!?;"))
+        or _NEGATED_GAP.search(m.group(0))
+    )
+
+
+@rule(
+    id="recruitment_training", title="Rekrytering och utbildning före anställning",
+    criterion="employed", severity=VARNING, source=(SOURCES["S2"], SOURCES["S28"]),
+    text="Förebyggande insatser gäller arbetsgivarens egen personal: utbildning av personer som "
+         "rekryteras eller ännu inte har börjat sin anställning kan inte beviljas (undantag: "
+         "särskilda medel som uttryckligen omfattar nyrekryterade).",
+)
+def check_recruitment_training(app: _App) -> Finding:
+    """Rule ``recruitment_training``: the insats does not train recruits before they start.
+
+    ``varning`` when the insats trains people before their employment starts ("innan de
+    börjar", "före anställningens start", "nyanställda som ska börja"), is part of a
+    recruitment ("vi rekryterar ... och utbildar dem", "rekryteringsutbildning",
+    "anställningsgaranti"), or leads to employment afterwards ("anställs efter avslutad
+    utbildning") without saying the participants are already employed; with that said, ``info``.
+    ``manuell kontroll`` instead of ``varning`` when the text names special money (the 2025
+    pilot in Norrbotten and Västerbotten also covered nyrekryteringar). A recruitment need
+    ("svårt att rekrytera", "i stället för att rekrytera utbildar vi") is not flagged.
+
+    >>> check_recruitment_training({"description": "Vi rekryterar 12 undersköterskor till "
+    ...     "det nya boendet och utbildar dem innan de börjar."}).status
+    'varning'
+    >>> check_recruitment_training({"description": "Det är svårt att rekrytera, så vi "
+    ...     "utbildar befintliga vårdbiträden till undersköterskor."}).status
+    'ok'
+    """
+    before = _find(_BEFORE_START_RX, app.text, skip=_not_recruiting)
+    recruit = _find(_RECRUIT_RX, app.text, skip=_not_recruiting)
+    after = _find(_HIRED_AFTER_RX, app.text)
+    existing = _find(_EXISTING_STAFF_RX, app.text)
+    special = _find(_SPECIAL_MONEY_RX, app.text)
+    rule_text = ("Förebyggande insatser gäller arbetsgivarens egen personal: deltagarna ska vara "
+                 "anställda när ansökan görs och under hela insatsen, och en deltagare får bara "
+                 "bytas mot någon som också var anställd då.")
+    strong = [*before, *recruit]
+    if strong or (after and not existing):
+        found = [*strong, *after]
+        if special:
+            return Finding(
+                MANUELL,
+                f"Insatsen ser ut att utbilda personer som rekryteras eller ännu inte har börjat "
+                f"sin anställning ({_quote(found)}). {rule_text} Texten nämner "
+                f"{_quote(special)}: särskilda medel kan omfatta nyrekryterade (som "
+                "pilotprojektet 2025 i Norrbotten och Västerbotten). Stäm av med fonden att "
+                "insatsen ryms i dem.",
+                [*found, *special],
+            )
+        return Finding(
+            VARNING,
+            f"Insatsen ser ut att utbilda personer som rekryteras eller ännu inte har börjat sin "
+            f"anställning ({_quote(found)}). {rule_text} Utbildning före anställningens start "
+            "eller som en del av rekryteringen kan inte beviljas. Rikta insatsen till redan "
+            "anställda, eller skriv ut att deltagarna redan är anställda hos er.",
+            found,
+        )
+    if after:
+        return Finding(
+            INFO,
+            f"Texten säger att deltagarna anställs efter utbildningen ({_quote(after)}) och att "
+            f"de redan arbetar hos er ({_quote(existing)}). Det går bra om de är anställda när "
+            "ansökan görs, t.ex. i en annan befattning: skriv ut det tydligt.",
+            [*after, *existing],
+        )
+    return Finding(OK, "Inget tyder på att insatsen utbildar personer som rekryteras eller ännu "
+                   "inte har börjat sin anställning.")

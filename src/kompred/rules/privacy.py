@@ -43,7 +43,8 @@ def check_personnummer(app: _App) -> Finding:
     if n_snr:
         what.append(f"{n_snr} samordningsnummer")
     fields = sorted({e.split(":")[0] for e in evidence})
-    return Finding(VARNING,
+    return Finding(
+        VARNING,
         f"Ansökan innehåller {' och '.join(what)} (i {', '.join(fields)}). Ta bort dem: "
         "ansökan behöver inga personuppgifter om deltagarna. Numren är maskerade i allt kompred "
         "visar.",

@@ -84,7 +84,8 @@ def check_new_ground_health(app: _App) -> Finding:
             "subventionerad anställning (BEA, etableringsjobb). Det är avsikter, inte gällande "
             "regler.")
     if strong or subsidised:
-        return Finding(MANUELL,
+        return Finding(
+            MANUELL,
             f"Insatsen rör hälsa, rehabilitering eller subventionerad anställning "
             f"({_quote([*strong, *subsidised])}). Det är ny mark. {note} Stäm av med fonden "
             "innan ni skickar, och beskriv kompetensförflyttningen. Om orden gäller deltagarnas "
@@ -92,7 +93,8 @@ def check_new_ground_health(app: _App) -> Finding:
             [*strong, *subsidised],
         )
     if weak:
-        return Finding(INFO,
+        return Finding(
+            INFO,
             f"Texten motiverar insatsen delvis med hälsa ({_quote(weak)}). Det går bra om "
             "insatsen i sig är kompetenshöjande. Är syftet främst att förebygga ohälsa är det "
             f"ny mark. {note} Stäm då av med fonden.",
