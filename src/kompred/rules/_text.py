@@ -187,7 +187,8 @@ _NEED_RX = _rx(
     "pensionsavgång", "~(?:går|gå|gått|kommer att gå|ska gå) i pension~", "~pensioneras~",
     "~pensionering", "rekryteringssvårighet", "rekryteringsbehov", "rekryteringsläge",
     r"~svår\w* att (?:rekrytera|hitta|få tag på|behålla)~", "~svårrekryter", "~vakans",
-    "~vakant", r"\w+brist(?:en|er)?~", "~brist på~", "personalomsättning",
+    "~vakant", r"\w+brist(?:en|er)?~", r"~brist(?:en)? på~", "personalomsättning",
+    r"~(?:behöver|behövs) (?:\w+ )?fler~",
     r"~(?:hög|ökad|stor) (?:personal)?omsättning~", "kompetensförsörjning", "chefsförsörjning",
     "~kompetensbehov", "~saknar (?:kockar|sjuksköterskor|behörig|utbildad|kvalificerad)",
     # demography
@@ -195,7 +196,7 @@ _NEED_RX = _rx(
     r"~(?:andelen|antalet) (?:invånare|äldre) (?:\w+ ){0,3}(?:ökar|växer)~",
     # new requirements, law, behörighet
     r"~(?:nya|ökade|skärpta|högre|ändrade|förändrade|skärpt|nytt) (?:\w+)?krav",
-    r"~ställer (?:\w+ ){0,3}krav~", r"\w*krav(?:en)? (?:\w+ ){0,4}(?:ökar|skärps|höjs)~",
+    r"~ställer (?:\w+ ){0,3}krav~", r"\w*krav(?:en)? (?:\w+ ){0,4}(?:ökar|skärps|höjs|ökat|skärpts|höjts)~",
     r"~(?:klara|möta|uppfylla|leva upp till) (?:\w+ )?\w*krav", "~krävs~", "~yrkestitel",
     r"~(?:ny|ökad|fördjupad|annan) kompetens~",
     r"~(?:nya|förändrade|ändrade|utökade) arbetsuppgifter~", "~handlingsplan",
@@ -210,7 +211,9 @@ _NEED_RX = _rx(
     "välfärdsteknik", "~digitaliser", "~införande", "~införs~", "~införa~", "~införandet~",
     r"~(?:förvaltningen|stadsdelen|kommunen|regionen|vi|verksamheten|hemtjänsten|skolan|"
     r"skolorna|nämnden) inför~",
-    # organisation, mission, political decisions
+    # organisation, mission, political decisions, new units
+    r"~(?:ny|nya|nytt) \w*(?:boende|boendet|förskola|förskolan|skola|skolan|enhet|enheten)~",
+    "~öppnandet av~",
     "~omorganis", "~omställning", r"~(?:ett )?(?:nytt|utökat|förändrat) uppdrag",
     r"~politisk\w* (?:beslut|mål|prioritering|inriktning)", r"~\w*nämnd(?:en|ens)?~",
     "fullmäktige",

@@ -124,7 +124,16 @@ _COUNT_RX = re.compile(
 )
 
 
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "två tre fyra fem sex sju åtta nio tio elva tolv tretton fjorton femton sexton sjutton "
+    "arton nitton tjugo".split(), start=2)}
+_NUMBER_WORD_RX = re.compile(rf"(?<![^\W\d_])({'|'.join(_NUMBER_WORDS)})(?![^\W\d_])",
+                             re.IGNORECASE)
+
+
 def _participants_from_text(cased: str) -> int | None:
+    # "nio elevassistenter": counts written as words (2-20) are read as digits.
+    cased = _NUMBER_WORD_RX.sub(lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), cased)
     totals, counts = [], set()
     for m in _COUNT_RX.finditer(cased):
         if "/" in cased[m.end() : m.end() + 2]:
