@@ -46,7 +46,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from kompred import consistency as C
-from kompred.featurize import normalize_text
+from kompred.text import neighbours, normalize_text
 
 CORPUS = Path(os.environ.get("KOMPRED_SHARED", "/work/shared")) / "corpora" / "g0vse_regeringen.csv.gz"
 
@@ -69,7 +69,7 @@ def simulated_texts(n: int, seed: int = 0) -> list[str]:
     from kompred._simulate import simulate
 
     apps = simulate(n, seed=seed).applications
-    return C._texts(apps, ("title", "description"))
+    return neighbours._texts(apps, ("title", "description"))
 
 
 def measure(fn):
@@ -86,14 +86,14 @@ def measure(fn):
 def brute_force(X: sp.csr_matrix, k: int):
     S = (X @ X.T).toarray()
     np.fill_diagonal(S, -np.inf)
-    return C._topk_dense(S, k)
+    return neighbours._topk_dense(S, k)
 
 
 def exact_for_rows(X: sp.csr_matrix, rows: np.ndarray, k: int):
     XT = X.T.tocsr()
     S = (X[rows] @ XT).toarray()
     S[np.arange(len(rows)), rows] = -np.inf
-    return C._topk_dense(S, k)
+    return neighbours._topk_dense(S, k)
 
 
 def recall(ref_idx, ref_sim, idx, thr=None) -> float:
@@ -123,7 +123,7 @@ def main(argv=None) -> int:
     rows = []
     for n in args.sizes:
         texts = g0vse_texts(n) if source == "g0vse" else simulated_texts(n)
-        X, t_vec, m_vec = measure(lambda texts=texts: C._char_matrix(texts))
+        X, t_vec, m_vec = measure(lambda texts=texts: neighbours._char_matrix(texts))
         X = normalize(X).astype(np.float32)
         X.sort_indices()
         avg_len = float(np.mean([len(t) for t in texts]))
@@ -153,7 +153,7 @@ def main(argv=None) -> int:
         r_all = recall(ri, rs, sub)
         r_hi = recall(ri, rs, sub, thr=0.5)
         df = np.bincount(X.indices, minlength=X.shape[1])
-        n_common = C._adaptive_n_common(np.sort(df[df >= 2])[::-1])
+        n_common = neighbours._adaptive_n_common(np.sort(df[df >= 2])[::-1])
         note = f"SVD on the {n_common:,} most common n-grams"
         if q is not None:
             note += "; recall on 1,000 sampled rows"

@@ -36,6 +36,7 @@ import pandas as pd
 
 from kompred import consistency as C
 from kompred.datasets import load_stockholm, simulate
+from kompred.text import neighbours
 
 STOCKHOLM_SEED_PAIRS = [("STH-2021-010", "STH-2023-007"), ("STH-2021-008", "STH-2023-019"),
                         ("STH-2022-001", "STH-2023-010"), ("STH-2021-002", "STH-2023-030")]
@@ -69,7 +70,7 @@ def run_cleanlab(apps: pd.DataFrame, p: np.ndarray):
     from sklearn.decomposition import TruncatedSVD
 
     t0 = time.perf_counter()
-    X = C._char_matrix(C._texts(apps, ("title", "description")))
+    X = neighbours._char_matrix(neighbours._texts(apps, ("title", "description")))
     n_comp = int(min(100, X.shape[0] - 1, X.shape[1] - 1))
     Z = TruncatedSVD(n_components=n_comp, random_state=0).fit_transform(X)
     t_feat = time.perf_counter() - t0

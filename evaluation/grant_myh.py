@@ -35,13 +35,13 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from kompred.featurize import word_vectorizer
 from kompred.modeling.grant import (
     GrantModel,
     expected_calibration_error,
     grant_metrics,
 )
 from kompred.report._grant import format_metric_table
+from kompred.text import word_vectorizer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "corpora" / "myh_yh_program.csv.gz"

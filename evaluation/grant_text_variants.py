@@ -16,8 +16,8 @@ import warnings
 from sklearn.metrics import roc_auc_score
 
 from kompred._simulate import simulate
-from kompred.featurize import TextFeaturizer
 from kompred.modeling.grant import GrantModel
+from kompred.text import TextFeaturizer
 
 VARIANTS = {"default (char_wb 2–5, min_df 2, sublinear tf)": {},
             "char_wb 3–5": {"ngram_range": (3, 5)}, "char_wb 2–6": {"ngram_range": (2, 6)},

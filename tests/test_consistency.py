@@ -13,7 +13,9 @@ from scipy import integrate
 from scipy.special import expit
 
 from kompred import consistency as C
+from kompred.consistency import mixed
 from kompred.exceptions import SchemaError, ValidationError
+from kompred.text import neighbours
 
 # ---------------------------------------------------------------------------------------------
 # small hand-made tables
@@ -113,7 +115,7 @@ def test_chunked_exact_knn_equals_brute_force(monkeypatch):
     X.data = rng.random(X.nnz)
     ref = brute(X, 7)
     idx0, sim0 = C.nearest_neighbors(X, k=7, method="exact")
-    monkeypatch.setattr(C, "_CHUNK_BUDGET", 300 * 37)  # force ~9 chunks
+    monkeypatch.setattr(neighbours, "_CHUNK_BUDGET", 300 * 37)  # force ~9 chunks
     idx, sim = C.nearest_neighbors(X, k=7, method="exact")
     assert np.allclose(sim, ref, atol=1e-5)
     assert np.array_equal(idx, idx0) and np.allclose(sim, sim0)
@@ -123,7 +125,7 @@ def test_chunked_exact_knn_equals_brute_force(monkeypatch):
 def test_topk_threshold_path_equals_argpartition():
     rng = np.random.default_rng(3)
     S = rng.random((20, 30_000)).astype(np.float32)
-    idx, vals = C._topk_dense(S, 12)  # wide: pre-filtered by a sampled threshold
+    idx, vals = neighbours._topk_dense(S, 12)  # wide: pre-filtered by a sampled threshold
     ref = np.sort(S, axis=1)[:, ::-1][:, :12]
     assert np.array_equal(vals, ref)
     assert np.array_equal(np.take_along_axis(S, idx, axis=1), vals)
@@ -134,14 +136,14 @@ def test_approximate_knn_finds_near_duplicates_with_exact_similarities():
              enumerate(np.random.default_rng(0).choice(
                  ["demens", "bemötande", "språk", "ledarskap", "kost", "fotvård"], 400))]
     texts = [t.replace("0", "noll").replace("1", "ett") for t in texts]
-    X = C._char_matrix(texts)
+    X = neighbours._char_matrix(texts)
     ie, se = C.nearest_neighbors(X, k=5, method="exact")
     ia, sa = C.nearest_neighbors(X, k=5, method="approx", n_components=16, n_common=64)
     recall = np.mean([len(set(ie[i]) & set(ia[i])) / 5 for i in range(len(texts))])
     assert recall > 0.9
     from sklearn.preprocessing import normalize
 
-    exact = C._rowwise_dot(normalize(X).astype(np.float32),
+    exact = neighbours._rowwise_dot(normalize(X).astype(np.float32),
                            np.repeat(np.arange(len(texts)), 5), ia.ravel())
     assert np.allclose(exact.reshape(-1, 5), sa, atol=1e-4)
 
@@ -158,7 +160,7 @@ def test_adaptive_quadrature_matches_numerical_integration():
     X = np.column_stack([np.ones(n), rng.normal(size=n)])
     y = (rng.random(n) < 0.6).astype(float)
     beta, sigma = np.array([0.3, 0.8]), 0.9
-    model = C._RandomIntercept(y, X, g, G)
+    model = mixed._RandomIntercept(y, X, g, G)
     eta = X @ beta
     ref = 0.0
     for h in range(G):
@@ -182,7 +184,7 @@ def test_louis_information_matches_the_numerical_hessian():
     g = rng.integers(0, G, n)
     X = np.column_stack([np.ones(n), rng.normal(size=n)])
     y = (rng.random(n) < expit(0.5 + 0.7 * X[:, 1] + rng.normal(0, 0.8, G)[g])).astype(float)
-    model = C._RandomIntercept(y, X, g, G)
+    model = mixed._RandomIntercept(y, X, g, G)
     beta, sigma, h = np.array([0.4, 0.6]), 0.8, 1e-4
     H = np.empty((2, 2))
     for i in range(2):
@@ -196,8 +198,8 @@ def test_louis_information_matches_the_numerical_hessian():
 
 def test_flip_rate_is_zero_without_handler_variation_and_grows_with_it():
     eta = np.linspace(-2, 2, 50)
-    assert C._flip_rate(eta, 0.0) == 0.0
-    assert 0 < C._flip_rate(eta, 0.3) < C._flip_rate(eta, 1.0) < 1
+    assert mixed._flip_rate(eta, 0.0) == 0.0
+    assert 0 < mixed._flip_rate(eta, 0.3) < mixed._flip_rate(eta, 1.0) < 1
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from kompred.exceptions import (
     SmallDataWarning,
     ValidationError,
 )
-from kompred.featurize import normalize_text
 from kompred.modeling.grant import (
     ApplicationFeaturizer,
     BootstrapLogisticClassifier,
@@ -32,6 +31,7 @@ from kompred.modeling.grant import (
     grant_metrics,
     reliability_table,
 )
+from kompred.text import normalize_text
 
 
 def _quiet_fit(model, X, y=None):

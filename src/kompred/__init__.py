@@ -30,6 +30,7 @@ from .exceptions import (
     UnsupportedFormatError,
     UntrustedModelError,
     ValidationError,
+    WrongTypeError,
 )
 
 # public name -> module that defines it (imported lazily)
@@ -47,6 +48,8 @@ _LAZY = {
     "GrantModel": "kompred.modeling.grant",
     "save_model": "kompred.modeling.persist",
     "load_model": "kompred.modeling.persist",
+    "prepare": "kompred.corpus",
+    "Corpus": "kompred.corpus",
     "find_divergent_pairs": "kompred.consistency",
     "find_divergent_groups": "kompred.consistency",
     "handler_effect": "kompred.consistency",
@@ -59,11 +62,14 @@ _LAZY = {
     "HandlerEffectResult": "kompred.consistency",
     "PeriodEffectResult": "kompred.consistency",
     "InconsistencyResult": "kompred.consistency",
+    "analyse": "kompred.analysis",
+    "Analysis": "kompred.analysis",
     "check_application": "kompred.check",
     "seed_tables": "kompred.report",
 }
-_SUBMODULES = {"datasets", "schema", "io", "featurize", "taxonomy", "modeling", "consistency",
-               "check", "report", "exceptions", "cli"}
+_SUBMODULES = {"datasets", "schema", "io", "featurize", "text", "taxonomy", "modeling", "corpus",
+               "analysis", "render",
+               "consistency", "check", "report", "exceptions", "cli"}
 
 __all__ = [
     "ApplicationTableError",
@@ -80,6 +86,7 @@ __all__ = [
     "UnsupportedFormatError",
     "UntrustedModelError",
     "ValidationError",
+    "WrongTypeError",
     "__version__",
     *sorted(_LAZY),
 ]

@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import SmallDataWarning, ValidationError
-from .featurize import find_personnummer, join_texts, redact_personnummer
 from .io import read_applications, validate_applications
 from .rules import agreement_of, run_rules
 from .schema import DECIDED, GRANTED, is_blank
 from .scoring import Scorer, load_scorer
+from .text import find_personnummer, join_texts, redact_personnummer
 
 __all__ = ["CheckResult", "SimilarApplication", "check_application"]
 

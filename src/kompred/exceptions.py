@@ -7,7 +7,8 @@ working for people who do not know kompred)::
     KompredError
     ├── ValidationError(KompredError, ValueError)     a table or argument is not what was expected
     │   ├── SchemaError                               columns missing, duplicated or ambiguous
-    │   └── ApplicationTableError                     cell-level problems; lists every problem found
+    │   ├── ApplicationTableError                     cell-level problems; lists every problem found
+    │   └── WrongTypeError(ValidationError, TypeError)  an argument is of the wrong type
     ├── InputFileError(KompredError, OSError)         a file cannot be read or written
     │   └── UnsupportedFormatError                    the file type is not CSV/XLSX/Parquet
     ├── TaxonomyError(KompredError, ValueError)       a taxonomy file is malformed
@@ -44,6 +45,7 @@ __all__ = [
     "UnsupportedFormatError",
     "UntrustedModelError",
     "ValidationError",
+    "WrongTypeError",
 ]
 
 
@@ -53,6 +55,10 @@ class KompredError(Exception):
 
 class ValidationError(KompredError, ValueError):
     """A table or an argument is not what was expected."""
+
+
+class WrongTypeError(ValidationError, TypeError):
+    """An argument is of the wrong type (a number where a text was expected, say)."""
 
 
 class SchemaError(ValidationError):

@@ -30,10 +30,11 @@ from .exceptions import (
     SchemaError,
     ValidationError,
 )
-from .featurize import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
 from .io import _format_of, iter_table_chunks, validate_applications
 from .modeling.persist import bundled_model_path, load_model
 from .schema import DECIDED
+from .text import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
+from .text.neighbours import top_k_similar
 
 __all__ = ["ScoreSummary", "Scorer", "load_scorer", "score_applications", "score_file"]
 
@@ -90,20 +91,10 @@ class Scorer:
         if self._ref_index is None:
             vec = char_ngram_vectorizer()
             R = vec.fit_transform([normalize_text(t) for t in _texts(self.reference)])
-            self._ref_index = (vec, sp.csr_matrix(R.T))
-        vec, RT = self._ref_index
+            self._ref_index = (vec, sp.csr_matrix(R))
+        vec, R = self._ref_index
         Q = vec.transform([normalize_text(t) for t in _texts(frame)])
-        idx = np.zeros((n, k), dtype=int)
-        sims = np.zeros((n, k))
-        step = max(1, 2_000_000 // max(RT.shape[1], 1))
-        for s in range(0, n, step):
-            S = (Q[s:s + step] @ RT).toarray()
-            part = np.argpartition(-S, k - 1, axis=1)[:, :k]
-            order = np.take_along_axis(S, part, axis=1).argsort(axis=1)[:, ::-1]
-            top = np.take_along_axis(part, order, axis=1)
-            idx[s:s + step] = top
-            sims[s:s + step] = np.take_along_axis(S, top, axis=1)
-        return idx, sims
+        return top_k_similar(Q, R, k)
 
 
 def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = False,

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from ..consistency import find_divergent_groups, find_divergent_pairs
+from ..corpus import prepare
 from ..io import read_applications, write_table
 from ..report._consistency import format_pairs, similarity_agreement_plot
 from ._common import add_mapping_options, mapping_from_args, sheet_arg
@@ -44,29 +45,21 @@ def run(args) -> int:
     apps = read_applications(args.file, columns=mapping_from_args(args), require=("description",),
                              sheet=sheet_arg(args))
     progress = _progress(not args.no_progress)
-    all_pairs = None
-    if args.plot and args.min_similarity <= 0.7:
-        # one search serves both: the split pairs above the threshold are exactly the pairs
-        # (the content model's fold grouping is the same up to a threshold of 0.7)
-        all_pairs = find_divergent_pairs(apps, include_agreeing=True,
-                                         min_similarity=min(0.3, args.min_similarity),
-                                         progress=progress)
-        keep = all_pairs["split"] & (all_pairs["similarity"] >= args.min_similarity)
-        pairs = all_pairs[keep].reset_index(drop=True)
-    else:
-        pairs = find_divergent_pairs(apps, min_similarity=args.min_similarity, progress=progress)
+    # one prepared corpus: one vectorization, one neighbour search and one content model serve
+    # the pairs, the groups and the plot
+    corpus = prepare(apps, progress=progress)
+    pairs = find_divergent_pairs(corpus, min_similarity=args.min_similarity)
     write_table(pairs, args.out)
     print(f"{len(pairs)} par med olika beslut och likhet ≥ {args.min_similarity} -> {args.out}")
     if len(pairs):
         print(format_pairs(pairs, top=args.top))
     if args.groups:
-        groups = find_divergent_groups(apps)
+        groups = find_divergent_groups(corpus)
         write_table(groups, args.groups)
         print(f"{len(groups)} grupper med blandade beslut -> {args.groups}")
     if args.plot:
-        if all_pairs is None:
-            all_pairs = find_divergent_pairs(apps, include_agreeing=True,
-                                             min_similarity=min(0.3, args.min_similarity))
+        all_pairs = find_divergent_pairs(corpus, include_agreeing=True,
+                                         min_similarity=min(0.3, args.min_similarity))
         fig = similarity_agreement_plot(all_pairs)
         fig.savefig(Path(args.plot), dpi=110)
         print(f"Diagram -> {args.plot}")

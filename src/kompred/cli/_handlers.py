@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..consistency import handler_effect, inconsistency_index, period_effect
+from ..corpus import prepare
 from ..exceptions import KompredError
 from ..io import read_applications
 from ..report._consistency import (
@@ -34,15 +35,16 @@ def run(args) -> int:
     apps = read_applications(args.file, columns=mapping_from_args(args), require=("description",),
                              require_decision=False, sheet=sheet_arg(args))
     doc: dict = {}
+    corpus = prepare(apps)  # one content model serves the handler and the period analyses
     if "handler" in apps.columns and apps["handler"].notna().any():
-        he = handler_effect(apps, n_permutations=args.permutations)
+        he = handler_effect(corpus, n_permutations=args.permutations)
         doc.update(he.to_dict())
         print(format_handler_effect(he, lang=args.lang))
         if args.plot:
             funnel_plot(he).savefig(args.plot, dpi=110)
             print(f"Trattdiagram -> {args.plot}")
     else:
-        ii = inconsistency_index(apps)
+        ii = inconsistency_index(corpus)
         doc["inconsistency_index"] = ii.to_dict()
         doc.update({"handler_sd": None, "ci_low": None, "ci_high": None, "p_value": None,
                     "flip_rate": None, "enough_data": False,
@@ -51,7 +53,7 @@ def run(args) -> int:
               else "No handler column; inconsistency index of near-duplicates:")
         print(format_inconsistency(ii, lang=args.lang))
     try:
-        pe = period_effect(apps)
+        pe = period_effect(corpus)
         doc["period_effect"] = pe.to_dict()
         print()
         print(format_period_effect(pe, lang=args.lang))

@@ -23,6 +23,9 @@ def add_parser(sub) -> None:
     p.add_argument("--json", metavar="PATH", help="also write the tables as JSON to PATH")
     p.add_argument("--tables-only", action="store_true",
                    help="only the seed tables: skip topics, divergent pairs, handler and period effects")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv",
+                   help="language of the analysis sections, summary lines and plots "
+                   "(default: %(default)s; the seed tables keep the published report's labels)")
     add_mapping_options(p)
     p.set_defaults(func=run)
 
@@ -44,9 +47,11 @@ def run(args) -> int:
     print(format_summary(tables, provenance=provenance))
     analysis = None
     if not args.tables_only:
-        from ..report._analysis import analyse
+        from ..analysis import analyse
+        from ..report import render_analysis
 
-        analysis = analyse(apps, provenance=provenance, synthetic=is_bundled(args.file))
+        analysis = render_analysis(analyse(apps), provenance=provenance,
+                                   synthetic=is_bundled(args.file), lang=args.lang)
         print("")
         print("\n".join(analysis.terminal))
     folder = write_report(apps, args.out, tables=tables, provenance=provenance,

@@ -58,8 +58,10 @@ from ..exceptions import (
     SmallDataWarning,
     ValidationError,
 )
-from ..featurize import TextFeaturizer, words_from_char_ngrams
+from ..render.numbers import format_number
 from ..schema import GRANTED, REJECTED, canonical_column, parse_decisions, parse_numbers
+from ..text import TextFeaturizer, words_from_char_ngrams
+from ..text.neighbours import top_k_similar
 
 __all__ = [
     "MIN_DECISIONS",
@@ -275,7 +277,6 @@ def _row_names(X: pd.DataFrame, id_column: str | None, positions: Sequence[int])
 # --------------------------------------------------------------------------------------------
 
 _SIMILAR_MIN = 0.2  # neighbours below this cosine say nothing about the application
-_SIMILAR_CHUNK = 1000
 
 
 def _similar_neighbours(Q: sp.csr_matrix, q_time: np.ndarray, q_fold: np.ndarray | None,
@@ -287,31 +288,20 @@ def _similar_neighbours(Q: sp.csr_matrix, q_time: np.ndarray, q_fold: np.ndarray
     otherwise reference rows in another fold (``q_fold``/``r_fold``; None: every row). Missing
     neighbours have index -1 and cosine 0. Rows of Q and R are L2-normalized TF-IDF vectors.
     """
-    n, m = Q.shape[0], R.shape[0]
-    k = max(1, min(k, m))
-    idx = np.full((n, k), -1, dtype=np.int64)
-    sims = np.zeros((n, k))
-    if n == 0 or m == 0:
-        return idx, sims
-    RT = R.T.tocsc()
+    if Q.shape[0] == 0 or R.shape[0] == 0:
+        k = max(1, min(k, R.shape[0]))
+        return np.full((Q.shape[0], k), -1, dtype=np.int64), np.zeros((Q.shape[0], k))
     r_known = ~np.isnan(r_time)
-    for start in range(0, n, _SIMILAR_CHUNK):
-        stop = min(n, start + _SIMILAR_CHUNK)
-        S = (Q[start:stop] @ RT).toarray()
+
+    def allowed(start: int, stop: int) -> np.ndarray:
         qt = q_time[start:stop]
         both = ~np.isnan(qt)[:, None] & r_known[None, :]
-        allowed = np.where(both, r_time[None, :] < qt[:, None], True)
+        ok = np.where(both, r_time[None, :] < qt[:, None], True)
         if q_fold is not None and r_fold is not None:
-            allowed &= np.where(both, True, q_fold[start:stop, None] != r_fold[None, :])
-        S[~allowed] = -1.0
-        top = np.argpartition(-S, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (stop - start, 1))
-        vals = np.take_along_axis(S, top, axis=1)
-        order = np.argsort(-vals, axis=1, kind="stable")
-        top, vals = np.take_along_axis(top, order, axis=1), np.take_along_axis(vals, order, axis=1)
-        ok = vals >= _SIMILAR_MIN
-        idx[start:stop] = np.where(ok, top, -1)
-        sims[start:stop] = np.where(ok, vals, 0.0)
-    return idx, sims
+            ok &= np.where(both, True, q_fold[start:stop, None] != r_fold[None, :])
+        return ok
+
+    return top_k_similar(Q, R, k, allowed=allowed, min_similarity=_SIMILAR_MIN)
 
 
 def _similar_log_odds(idx: np.ndarray, sims: np.ndarray, y_ref: np.ndarray, prior: float,
@@ -330,7 +320,7 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
     ----------
     text_column : str or None
         The main text column, turned into character n-gram TF-IDF (``char_wb`` 2–5, sublinear
-        tf) by :class:`kompred.featurize.TextFeaturizer`. None: no text features.
+        tf) by :class:`kompred.text.TextFeaturizer`. None: no text features.
     extra_text_columns : sequence of str
         Columns put before the text (e.g. the title); absent columns are skipped.
     categorical_columns : sequence of str
@@ -986,16 +976,6 @@ class Reason:
         return f"{self.label}: {self.direction}"
 
 
-def _format_number(x: float) -> str:
-    if not np.isfinite(x):
-        return "–"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}".replace(",", "\u00a0")
-    if abs(x) >= 10 or float(x).is_integer():
-        return f"{x:.0f}"
-    return f"{x:.2f}".replace(".", ",")
-
-
 # --------------------------------------------------------------------------------------------
 # GrantModel
 # --------------------------------------------------------------------------------------------
@@ -1591,7 +1571,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
             use_log, mean, _, _ = self.featurizer_.numeric_params_[col]
             typical = math.expm1(mean) if use_log else mean
             rel = "högre" if (np.log1p(max(raw, 0)) if use_log else raw) > mean else "lägre"
-            return f"{lab} {_format_number(raw)} ({rel} än typiskt {_format_number(typical)})"
+            return f"{lab} {format_number(raw)} ({rel} än typiskt {format_number(typical)})"
         if kind in ("history_rate", "history_count"):
             n, k, _prior = hist[col]
             entity = X[col].iloc[i] if col in X.columns else None

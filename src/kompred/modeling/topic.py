@@ -8,13 +8,13 @@ examples in a TOML file, not code.
 
 Method (measured choices, see ``evaluation/README_topic.md``):
 
-- Text: title and description joined, normalized with :func:`kompred.featurize.normalize_text`
+- Text: title and description joined, normalized with :func:`kompred.text.normalize_text`
   (lowercase, numbers -> ``0``, personnummer masked) and cut to ``max_chars`` characters. Common
   abbreviations of Swedish welfare work (usk, ssk, VoO, SÄBO, MI, SFI, SvA, BPSD ...) get their
   expansion appended, so "yrkessv. för usk" shares words with "yrkessvenska för undersköterskor".
 - Features: character n-gram TF-IDF (``char_wb`` 2-5, sublinear tf; it matches parts of
   Swedish compounds) plus a smaller word TF-IDF block on spaCy's Swedish tokens without stop
-  words (:func:`kompred.featurize.content_tokens`).
+  words (:func:`kompred.text.content_tokens`).
 - Training texts written without å/ä/ö ("aldreomsorg", "bemotande") are common: every training
   text with å, ä or ö is also added in a folded copy (å->a, ä->a, ö->o) at a lower weight.
 - Model: multinomial logistic regression with classes balanced by weight; taxonomy texts weigh
@@ -58,7 +58,9 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ..exceptions import ModelError, NotFittedError, ValidationError
-from ..featurize import (
+from ..schema import is_missing
+from ..taxonomy import Taxonomy, load_taxonomy
+from ..text import (
     char_ngram_vectorizer,
     detect_language,
     is_swedish,
@@ -66,8 +68,6 @@ from ..featurize import (
     normalize_text,
     word_vectorizer,
 )
-from ..schema import is_missing
-from ..taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
     "ABBREVIATIONS",

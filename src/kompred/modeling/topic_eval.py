@@ -42,8 +42,8 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ..exceptions import NotEnoughDataError, ValidationError
-from ..featurize import word_vectorizer
 from ..taxonomy import Taxonomy, load_taxonomy
+from ..text import word_vectorizer
 from .topic import (
     OSAKER,
     KeywordTopicRules,

@@ -1,22 +1,21 @@
-"""The analysis part of ``kompred report``: topics, divergent pairs, handler and period effects.
+"""The words of ``kompred report``'s analysis part: sections, terminal lines and plots.
 
-Runs the library's analyses on a table of decisions and formats them (Markdown sections, a terminal
-summary, plots). Each part is skipped, with a note, when the table lacks what it needs.
+:func:`kompred.analyse` computes (one prepared corpus, result records); :func:`render_analysis`
+writes Markdown sections, a terminal summary and plots from those results, in Swedish (default)
+or English. Each part that the analysis skipped gets a note instead.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..consistency import find_divergent_pairs, handler_effect, period_effect
-from ..exceptions import KompredError, KompredWarning
-from ..schema import DECIDED
+from ..analysis import PAIRS_MIN_SIMILARITY, Analysis
+from ..render import check_lang, format_percent, say
 
-__all__ = ["AnalysisReport", "analyse"]
+__all__ = ["AnalysisReport", "render_analysis"]
 
 
 @dataclass
@@ -44,87 +43,90 @@ def _md_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, sep, *rows])
 
 
-def analyse(apps: pd.DataFrame, *, provenance: str = "", synthetic: bool = False,
-            top_pairs: int = 10) -> AnalysisReport:
-    """Run the topic, pair, handler and period analyses that the table supports."""
+def _decimal(x: float, lang: str) -> str:
+    return f"{x:g}".replace(".", ",") if lang == "sv" else f"{x:g}"
+
+
+def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool = False,
+                    top_pairs: int = 10, lang: str = "sv") -> AnalysisReport:
+    """Sections, terminal lines and figures for the results of :func:`kompred.analyse`."""
     from ._consistency import funnel_plot, similarity_agreement_plot
 
+    lang = check_lang(lang)
     rep = AnalysisReport()
-    has_text = "description" in apps.columns and apps["description"].fillna("").str.strip().ne("").any()
-    decided = apps["decision"].isin(DECIDED) if "decision" in apps.columns else None
-    if not has_text:
-        rep.terminal.append("Ingen text i tabellen: ämnen och lika ansökningar hoppas över.")
+    if analysis.skipped.get("topics") == "no_text":
+        rep.terminal.append(say("report.no_text", lang))
         return rep
-
-    from ..modeling.topic import load_default_topic_model
-
-    topics = load_default_topic_model().predict_details(apps)
+    apps = analysis.corpus.table if analysis.corpus is not None else None
+    topics = analysis.topics
     counts = topics["topic"].value_counts()
     rep.results["topics"] = counts.to_dict()
-    body = "Ämnen enligt kompreds ämnesmodell (alla ansökningar):\n\n" + \
+    body = say("report.topics.body", lang) + "\n\n" + \
         "\n".join(f"- {k}: {int(v)}" for k, v in counts.items())
-    if "topic" in apps.columns and apps["topic"].notna().any():
-        agree = float((topics["topic"].to_numpy() == apps["topic"].to_numpy()).mean())
-        body += (f"\n\nSamma ämne som tabellens egen ämneskolumn: {agree:.0%} av raderna (den medföljande "
-                 "modellen har tränats på den medföljande datan, så det här är samstämmighet, inte kvalitet).")
-    rep.sections.append(("Ämnen", body))
-    rep.terminal.append("Ämnen (modellen): " + ", ".join(f"{k} {int(v)}" for k, v in counts.items()))
-
-    if decided is None or decided.sum() < 2:
-        rep.terminal.append("Inga beslut i tabellen: avvikande beslut och handläggareffekt hoppas över.")
+    own = apps if apps is not None else None
+    if own is not None and "topic" in own.columns and own["topic"].notna().any():
+        agree = float((topics["topic"].to_numpy() == own["topic"].to_numpy()).mean())
+        body += "\n\n" + say("report.topics.agreement", lang, share=format_percent(agree))
+    rep.sections.append((say("report.topics.heading", lang), body))
+    rep.terminal.append(say("report.topics.terminal", lang,
+                            counts=", ".join(f"{k} {int(v)}" for k, v in counts.items())))
+    if analysis.skipped.get("pairs") == "no_decisions":
+        rep.terminal.append(say("report.no_decisions", lang))
         return rep
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", KompredWarning)
-        pairs = find_divergent_pairs(apps)
-        rep.results["pairs"] = pairs
-        titles = apps.set_index("id")["title"] if "title" in apps.columns else None
-        top = pairs.head(top_pairs)
-        if len(top):
-            show = pd.DataFrame({
-                "likhet": top["similarity"].round(2),
-                "A": [f"{a} {titles.get(a, '') if titles is not None else ''} ({d})"
-                      for a, d in zip(top["id_a"], top["decision_a"], strict=True)],
-                "B": [f"{b} {titles.get(b, '') if titles is not None else ''} ({d})"
-                      for b, d in zip(top["id_b"], top["decision_b"], strict=True)],
-                "överraskning": top["divergence_score"].round(3),
-            })
-            rep.sections.append(("Lika ansökningar med olika beslut",
-                                 f"{len(pairs)} par med olika beslut och likhet ≥ 0,5; de {len(top)} mest "
-                                 "överraskande givet innehållet:\n\n" + _md_table(show)))
-            rep.terminal.append(f"Lika ansökningar med olika beslut: {len(pairs)} par; mest överraskande:")
-            rep.terminal += [f"  {r.likhet:.2f}  {r.A}  <->  {r.B}" for r in show.head(5).itertuples()]
-        all_pairs = find_divergent_pairs(apps, include_agreeing=True, min_similarity=0.3)
-        if len(all_pairs) >= 10:
-            rep.figures.append(("likhet_och_beslut.png", similarity_agreement_plot(all_pairs, bins=5)))
 
-        if "handler" in apps.columns and apps.loc[decided, "handler"].notna().any():
-            try:
-                he = handler_effect(apps)
-                rep.results["handler"] = he
-                d = he.to_dict()
-                text = (f"{d['reason_sv']}\n\n- spridning mellan handläggare (SD, log-odds): {d['handler_sd']:.2f} "
-                        f"(95 % intervall {d['ci_low']:.2f}–{d['ci_high']:.2f})\n- andel beslut som sannolikt "
-                        f"skulle bli annorlunda med en annan handläggare: {d['flip_rate']:.0%}\n"
-                        f"- permutationstest p = {d['p_value']:.3f}\n- tillräckligt med data: "
-                        f"{'ja' if d['enough_data'] else 'nej'} ({d['n_handlers']} handläggare, "
-                        f"{d['n_decisions']} beslut)")
-                if provenance:
-                    text += f"\n\n_{provenance} Handläggarna är pseudonymer._"
-                rep.sections.append(("Beror besluten på handläggaren?", text))
-                rep.terminal.append("Handläggare: " + d["reason_sv"] + (
-                    " (Syntetiska poster: säger inget om verkliga handläggare.)" if synthetic else ""))
-                rep.figures.append(("handlaggare_tratt.png", funnel_plot(he)))
-            except KompredError as exc:
-                rep.sections.append(("Beror besluten på handläggaren?", f"Kan inte skattas: {exc}"))
-                rep.terminal.append(f"Handläggare: kan inte skattas ({exc})")
-        try:
-            pe = period_effect(apps)
-            rep.results["period"] = pe
-            rep.sections.append(("Spelar tidpunkten roll?", pe.to_dict()["reason_sv"]))
-            rep.terminal.append("Period: " + pe.to_dict()["reason_sv"])
-        except KompredError as exc:
-            rep.terminal.append(f"Period: kan inte skattas ({exc})")
-    notes = sorted({str(w.message) for w in caught if issubclass(w.category, KompredWarning)})
-    if notes:
-        rep.sections.append(("Förbehåll", "\n".join(f"- {n}" for n in notes)))
+    pairs = analysis.pairs
+    rep.results["pairs"] = pairs
+    titles = apps.set_index("id")["title"] if "title" in apps.columns else None
+    top = pairs.head(top_pairs)
+    if len(top):
+        show = pd.DataFrame({
+            say("report.pairs.col.similarity", lang): top["similarity"].round(2),
+            "A": [f"{a} {titles.get(a, '') if titles is not None else ''} ({d})"
+                  for a, d in zip(top["id_a"], top["decision_a"], strict=True)],
+            "B": [f"{b} {titles.get(b, '') if titles is not None else ''} ({d})"
+                  for b, d in zip(top["id_b"], top["decision_b"], strict=True)],
+            say("report.pairs.col.surprise", lang): top["divergence_score"].round(3),
+        })
+        rep.sections.append((say("report.pairs.heading", lang), say(
+            "report.pairs.body", lang, n=len(pairs), top=len(top),
+            min_sim=_decimal(PAIRS_MIN_SIMILARITY, lang)) + "\n\n" + _md_table(show)))
+        rep.terminal.append(say("report.pairs.terminal", lang, n=len(pairs)))
+        rep.terminal += [f"  {r[1]:.2f}  {r[2]}  <->  {r[3]}" for r in show.head(5).itertuples()]
+    if analysis.all_pairs is not None and len(analysis.all_pairs) >= 10:
+        rep.figures.append(("likhet_och_beslut.png",
+                            similarity_agreement_plot(analysis.all_pairs, bins=5, lang=lang)))
+
+    he = analysis.handler
+    heading = say("report.handler.heading", lang)
+    if he is not None:
+        rep.results["handler"] = he
+        d = he.to_dict()
+        reason = d["reason_sv"] if lang == "sv" else d["reason"]
+        text = say("report.handler.body", lang, reason=reason, sd=f"{d['handler_sd']:.2f}",
+                   lo=f"{d['ci_low']:.2f}", hi=f"{d['ci_high']:.2f}",
+                   flip=format_percent(d["flip_rate"]), p=f"{d['p_value']:.3f}",
+                   enough=say("yes" if d["enough_data"] else "no", lang),
+                   handlers=d["n_handlers"], decisions=d["n_decisions"])
+        if provenance:
+            text += f"\n\n_{provenance} {say('report.handler.pseudonyms', lang)}_"
+        rep.sections.append((heading, text))
+        rep.terminal.append(say("report.handler.terminal", lang, reason=reason) + (
+            say("report.handler.synthetic", lang) if synthetic else ""))
+        rep.figures.append(("handlaggare_tratt.png", funnel_plot(he, lang=lang)))
+    elif analysis.skipped.get("handler") not in (None, "no_handler", "no_text", "no_decisions"):
+        error = analysis.skipped["handler"]
+        rep.sections.append((heading, say("report.handler.cannot", lang, error=error)))
+        rep.terminal.append(say("report.handler.cannot_terminal", lang, error=error))
+    pe = analysis.period
+    if pe is not None:
+        rep.results["period"] = pe
+        reason = pe.to_dict()["reason_sv" if lang == "sv" else "reason"]
+        rep.sections.append((say("report.period.heading", lang), reason))
+        rep.terminal.append(say("report.period.terminal", lang, reason=reason))
+    elif analysis.skipped.get("period") not in (None, "no_text", "no_decisions"):
+        rep.terminal.append(say("report.period.cannot_terminal", lang,
+                                error=analysis.skipped["period"]))
+    if analysis.notes:
+        rep.sections.append((say("report.notes.heading", lang),
+                             "\n".join(f"- {n}" for n in analysis.notes)))
     return rep

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..render import say
 from ..schema import is_blank
 
 __all__ = [
@@ -52,7 +53,7 @@ def _figure(figsize=(7.0, 4.5)):
 def design_power_plot(n_handlers: Sequence[int] = (5, 7, 10, 20), *,
                       decisions_per_handler: Sequence[int] = (10, 20, 30, 50, 70, 100, 150),
                       handler_sd: float = 0.5, approval_rate: float = 0.7,
-                      observed: Any = None):
+                      observed: Any = None, lang: str = "sv"):
     """How often a handler effect of ``handler_sd`` would be detected, by design (a plot).
 
     One line per number of handlers: :func:`kompred.consistency.design_power` against decisions
@@ -68,35 +69,36 @@ def design_power_plot(n_handlers: Sequence[int] = (5, 7, 10, 20), *,
     """
     from ..consistency import design_power
 
-    title = f"beviljandegrad {approval_rate:.0%}"
+    title = say("plot.power.rate", lang, rate=f"{approval_rate:.0%}")
     variance = getattr(observed, "funnel_variance", float("nan")) if observed is not None else None
     if variance is not None and math.isfinite(variance) and 0 < variance <= 0.25:
         # the same information per decision as the analysed data: r(1 - r) = mean p(1 - p)
         approval_rate = 0.5 + math.sqrt(0.25 - variance)
         approval_rate = min(approval_rate, 1 - 1e-6)
-        title = "information per beslut som i era data"
+        title = say("plot.power.info", lang)
     fig, ax = _figure()
     per = [int(m) for m in decisions_per_handler]
     for h in n_handlers:
         power = [design_power([m] * int(h), handler_sd=handler_sd, approval_rate=approval_rate,
                               n_draws=2000) for m in per]
-        ax.plot(per, power, marker="o", ms=3, label=f"{h} handläggare")
+        ax.plot(per, power, marker="o", ms=3, label=say("plot.power.handlers", lang, h=h))
     ax.axhline(0.8, color="0.5", ls="--", lw=1)
     ax.text(per[0], 0.81, "80 %", color="0.4", fontsize=8, va="bottom")
     if observed is not None and math.isfinite(getattr(observed, "design_power", float("nan"))):
         x = observed.n_decisions / max(observed.n_handlers, 1)
         ax.plot([x], [observed.design_power], marker="*", ms=14, color="black", ls="none",
-                label=f"era data: {observed.n_handlers} handläggare, {observed.n_decisions} beslut")
-    ax.set_xlabel("beslut per handläggare")
-    ax.set_ylabel(f"sannolikhet att upptäcka spridning {handler_sd} (p < 0,05)")
+                label=say("plot.power.observed", lang, h=observed.n_handlers,
+                          d=observed.n_decisions))
+    ax.set_xlabel(say("plot.power.x", lang))
+    ax.set_ylabel(say("plot.power.y", lang, sd=handler_sd))
     ax.set_ylim(0, 1)
-    ax.set_title(f"Styrka efter upplägg ({title}; ungefärlig)", fontsize=10)
+    ax.set_title(say("plot.power.title", lang, what=title), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     return fig
 
 
 def funnel_plot(result: Any, *, limits: tuple[float, ...] = (0.95, 0.998), ax: Any = None,
-                label_points: bool = True):
+                label_points: bool = True, lang: str = "sv"):
     """Funnel plot of handler approval rates from a :class:`~kompred.consistency.HandlerEffectResult`.
 
     x: decisions per handler; y: the handler's content-adjusted approval rate
@@ -119,36 +121,37 @@ def funnel_plot(result: Any, *, limits: tuple[float, ...] = (0.95, 0.998), ax: A
     v = float(result.funnel_variance)
     n_max = max(int(per["n"].max()) if len(per) else 10, 10)
     grid = np.linspace(1, n_max * 1.15, 300)
-    ax.axhline(p0, color="0.3", lw=1, label=f"overall rate {p0:.0%}")
+    ax.axhline(p0, color="0.3", lw=1, label=say("plot.funnel.overall", lang, rate=f"{p0:.0%}"))
     styles = ["--", ":", "-."]
     for i, level in enumerate(limits):
         z = stats.norm.ppf(0.5 + level / 2)
         half = z * np.sqrt(v / grid) if math.isfinite(v) else np.full_like(grid, np.nan)
         ls = styles[i % len(styles)]
         ax.plot(grid, np.clip(p0 + half, 0, 1), color="0.5", ls=ls, lw=1,
-                label=f"{level:.1%} limits")
+                label=say("plot.funnel.limits", lang, level=f"{level:.1%}"))
         ax.plot(grid, np.clip(p0 - half, 0, 1), color="0.5", ls=ls, lw=1)
     if len(per):
         ax.scatter(per["n"], per["observed_rate"], facecolors="none", edgecolors="tab:gray",
-                   s=30, label="observed (raw)")
+                   s=30, label=say("plot.funnel.raw", lang))
         ax.scatter(per["n"], per["adjusted_rate"], color="tab:blue", s=36, zorder=3,
-                   label="content-adjusted")
+                   label=say("plot.funnel.adjusted", lang))
         if label_points:
             for _, r in per.iterrows():
                 ax.annotate(str(r["handler"]), (r["n"], r["adjusted_rate"]),
                             textcoords="offset points", xytext=(4, 3), fontsize=8)
     ax.set_xlim(0, n_max * 1.15)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("decisions per handler")
-    ax.set_ylabel("approval rate")
+    ax.set_xlabel(say("plot.funnel.x", lang))
+    ax.set_ylabel(say("plot.funnel.y", lang))
     hi = "∞" if not math.isfinite(result.ci_high) else f"{result.ci_high:.2f}"
-    ax.set_title(f"Handler SD {result.handler_sd:.2f} (95 % CI {result.ci_low:.2f}–{hi}), "
-                 f"p = {result.p_value:.3f}", fontsize=10)
+    ax.set_title(say("plot.funnel.title", lang, sd=f"{result.handler_sd:.2f}",
+                     lo=f"{result.ci_low:.2f}", hi=hi, p=f"{result.p_value:.3f}"), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     return fig
 
 
-def similarity_agreement_plot(data: pd.DataFrame, *, bins: Any = 10, ax: Any = None):
+def similarity_agreement_plot(data: pd.DataFrame, *, bins: Any = 10, ax: Any = None,
+                              lang: str = "sv"):
     """Share of pairs decided alike by similarity, against the content model's expectation.
 
     Parameters
@@ -176,15 +179,15 @@ def similarity_agreement_plot(data: pd.DataFrame, *, bins: Any = 10, ax: Any = N
     yerr = np.clip(np.vstack([t["observed_same"] - t["observed_low"],
                               t["observed_high"] - t["observed_same"]]).astype(float), 0, None)
     ax.errorbar(mid, t["observed_same"], yerr=yerr, fmt="o", color="tab:blue", capsize=3,
-                label="observed share with the same decision (95 % CI)")
+                label=say("plot.similarity.observed", lang))
     ax.plot(mid, t["expected_same"], "s--", color="tab:orange", ms=4,
-            label="expected if independent given content")
+            label=say("plot.similarity.expected", lang))
     for x, y, n in zip(mid, t["observed_same"], t["n_pairs"], strict=True):
         ax.annotate(f"n={n}", (x, y), textcoords="offset points", xytext=(0, 8), fontsize=7,
                     ha="center")
     ax.set_ylim(-0.02, 1.08)
-    ax.set_xlabel("text similarity (char n-gram cosine)")
-    ax.set_ylabel("share of pairs with the same decision")
+    ax.set_xlabel(say("plot.similarity.x", lang))
+    ax.set_ylabel(say("plot.similarity.y", lang))
     ax.legend(fontsize=8, loc="lower left")
     return fig
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import SchemaError
+from ..render.numbers import format_sek
 from ..schema import DECISIONS, GRANTED, REJECTED, UNKNOWN
 
 __all__ = ["SeedTables", "format_summary", "published_comparison", "seed_tables", "write_report"]
@@ -151,17 +152,13 @@ def published_comparison(tables: SeedTables, apps: pd.DataFrame) -> list[str]:
     m = pub["money_sek"]
     gap = m["applied_total"] - m["granted_total"]
     if abs(gap - m["rejected_total_approx"]) > 0.05 * m["rejected_total_approx"]:
-        out.append(f"Pengar: sökt {_fmt_kr(m['applied_total'])} − beviljat {_fmt_kr(m['granted_total'])}"
-                   f" = {_fmt_kr(gap)}, men rapporten anger ca {_fmt_kr(m['rejected_total_approx'])} "
+        out.append(f"Pengar: sökt {format_sek(m['applied_total'])} − beviljat {format_sek(m['granted_total'])}"
+                   f" = {format_sek(gap)}, men rapporten anger ca {format_sek(m['rejected_total_approx'])} "
                    "som inte beviljades; båda kan inte stämma.")
     return out
 
 
 # ----------------------------------------------------------------------------- formatting
-def _fmt_kr(x: float) -> str:
-    return "–" if pd.isna(x) else f"{x:,.0f} kr".replace(",", " ")
-
-
 def _text_table(frame: pd.DataFrame, index_name: str) -> str:
     f = frame.copy()
     f.index.name = index_name
@@ -181,9 +178,9 @@ def format_summary(tables: SeedTables, *, provenance: str | None = None) -> str:
                   + f" (summa {sum(tables.topic_counts_granted.values())})"]
     if not tables.costs.empty:
         lines.append("Kostnader: " + "; ".join(
-            f"{d}: sökt {_fmt_kr(r.cost_sum)}" + (f", beviljat {_fmt_kr(r.granted_sum)}"
+            f"{d}: sökt {format_sek(r.cost_sum)}" + (f", beviljat {format_sek(r.granted_sum)}"
                                                   if not pd.isna(r.granted_sum) else "")
-            + f", median per deltagare {_fmt_kr(r.cost_per_participant_median)}"
+            + f", median per deltagare {format_sek(r.cost_per_participant_median)}"
             for d, r in tables.costs.iterrows()))
     if tables.discrepancies:
         lines += ["", "Här går den publicerade rapporten inte ihop (posterna gäller):"]
@@ -271,8 +268,8 @@ def write_report(apps: pd.DataFrame, folder: str | Path, *, tables: SeedTables |
     if not tables.costs.empty:
         md += ["", "## Kostnader", "", "| beslut | antal | sökt summa | beviljat summa | median per deltagare |",
                "|---|---:|---:|---:|---:|"]
-        md += [f"| {d} | {int(r.n)} | {_fmt_kr(r.cost_sum)} | {_fmt_kr(r.granted_sum)} | "
-               f"{_fmt_kr(r.cost_per_participant_median)} |" for d, r in tables.costs.iterrows()]
+        md += [f"| {d} | {int(r.n)} | {format_sek(r.cost_sum)} | {format_sek(r.granted_sum)} | "
+               f"{format_sek(r.cost_per_participant_median)} |" for d, r in tables.costs.iterrows()]
     if tables.discrepancies:
         md += ["", "## Avvikelser mot den publicerade rapporten", ""]
         md += [f"- {d}" for d in tables.discrepancies]

@@ -69,8 +69,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ..featurize import find_personnummer, redact_personnummer  # noqa: F401  (former names)
 from ..schema import AGREEMENTS, CRITERIA, FUND_PERIODS, FundPeriod
+from ..text.pii import find_personnummer, redact_personnummer  # noqa: F401  (former names)
 from ._engine import (
     DEFAULT_DECISION_LEAD_DAYS,
     INFO,

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ..featurize import redact_personnummer
 from ..schema import parse_number
+from ..text.pii import redact_personnummer
 
 #: What redacted personnummer look like in evidence.
 PNR_EVIDENCE = "[PERSONNUMMER]"
@@ -140,7 +140,7 @@ def _to_number(value: Any) -> float | None:
 def _cased_text(text: str) -> str:
     """NFC, personnummer masked, ASCII dashes, no invisible characters, one space.
 
-    Like :func:`kompred.featurize.normalize_text` but keeping case and digits: the rules need
+    Like :func:`kompred.text.normalize_text` but keeping case and digits: the rules need
     amounts, dates and counts, show evidence as written, and match acronyms (OB, BEA) by case.
     """
     text = unicodedata.normalize("NFC", text)

@@ -6,8 +6,8 @@ Dataskyddsförordningen art. 5.1 c, uppgiftsminimering (:data:`kompred.schema.SO
 
 from __future__ import annotations
 
-from ..featurize import find_personnummer
 from ..schema import SOURCES
+from ..text.pii import find_personnummer
 from ._engine import OK, VARNING, Finding, _App, rule
 from ._text import PNR_EVIDENCE, SNR_EVIDENCE
 
@@ -20,7 +20,7 @@ from ._text import PNR_EVIDENCE, SNR_EVIDENCE
 def check_personnummer(app: _App) -> Finding:
     """Rule ``personnummer``: no personnummer or samordningsnummer in any text field.
 
-    Every string field is searched with :func:`kompred.featurize.find_personnummer` (date and
+    Every string field is searched with :func:`kompred.text.find_personnummer` (date and
     Luhn checked). ``evidence`` holds the field and the masked form only, never the number.
     """
     evidence: list[str] = []

@@ -1,4 +1,4 @@
-"""Tests for kompred.featurize: cleaning, personnummer, language, n-gram features."""
+"""Tests for kompred.text: cleaning, personnummer, language, n-gram features."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.pipeline import make_pipeline
 
-from kompred import featurize
-from kompred.featurize import (
+from kompred import exceptions as kompred_errors
+from kompred import text as featurize
+from kompred.text import (
     LANGUAGES,
     PERSONNUMMER_TOKEN,
     PersonnummerMatch,
@@ -30,6 +31,7 @@ from kompred.featurize import (
     find_personnummer,
     get_nlp,
     is_swedish,
+    language,
     normalize_text,
     redact_personnummer,
     tokenize,
@@ -405,7 +407,7 @@ def test_is_swedish_too_short_is_none():
 def test_is_swedish_says_none_when_a_neighbour_barely_wins():
     # A short Swedish text py3langid reads as Danish, with Swedish still likely.
     text = "Onsdagen den 22 maj tog statsminister Ulf"
-    ranked = dict(featurize._rank_languages(text))
+    ranked = dict(language._rank_languages(text))
     assert max(ranked, key=ranked.get) in {"da", "no"} and ranked["sv"] >= 0.05
     assert is_swedish(text) is None
 
@@ -578,3 +580,25 @@ def test_shared_ngram_is_split_by_occurrence_and_punctuation_merged():
     assert words_from_char_ngrams(None, {"a": 1.0}) == {}
     with pytest.raises(TypeError, match="mapping"):
         words_from_char_ngrams("a", [("a", 1.0)])
+
+
+def test_the_former_featurize_module_still_gives_every_name():
+    # saved models and users' code name kompred.featurize.TextFeaturizer
+    import kompred.featurize as old
+
+    for name in featurize.__all__:
+        assert getattr(old, name) is getattr(featurize, name)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: normalize_text(12),
+    lambda: redact_personnummer(None),
+    lambda: TextCleaner(max_chars="many").fit_transform(["a"]),
+    lambda: TextFeaturizer(text_column="description", extra_text_columns=[3]).fit(
+        pd.DataFrame({"description": ["a"]})),
+])
+def test_text_errors_are_validation_errors_like_everywhere_else(call):
+    # kompred's own error (so `except kompred.ValidationError` catches it) and still a TypeError
+    with pytest.raises(kompred_errors.ValidationError) as err:
+        call()
+    assert isinstance(err.value, TypeError)

@@ -1,0 +1,132 @@
+"""The content-only model: P(beviljad | what was applied for), fitted out of fold.
+
+The model behind :func:`kompred.cross_fitted_content_scores` and
+:attr:`kompred.Corpus.content_scores`: char n-gram TF-IDF of the text, one-hot form, provider
+type and topic, log cost per participant, in an L2-penalized logistic regression fitted K times
+so that no row's own decision predicts it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..text.neighbours import _char_matrix, _texts
+
+_CONTENT_CATEGORICAL = ("insats_form", "provider_type", "topic")
+
+
+def _structured_block(apps: pd.DataFrame, columns: Sequence[str], cost_column: str | None,
+                      participants_column: str | None) -> sp.csr_matrix:
+    blocks = []
+    for col in columns:
+        if col not in apps.columns:
+            continue
+        vals = apps[col].astype(object).where(apps[col].notna(), "∅").astype(str).to_numpy()
+        levels, codes = np.unique(vals, return_inverse=True)
+        if len(levels) < 2:
+            continue
+        blocks.append(sp.csr_matrix((np.ones(len(vals)), (np.arange(len(vals)), codes)),
+                                    shape=(len(vals), len(levels))))
+    if cost_column and cost_column in apps.columns:
+        cost = pd.to_numeric(apps[cost_column], errors="coerce").to_numpy(dtype=float)
+        if participants_column and participants_column in apps.columns:
+            part = pd.to_numeric(apps[participants_column], errors="coerce").to_numpy(dtype=float)
+            part = np.where(np.isfinite(part) & (part >= 1), part, np.nan)
+            per = cost / part
+            per = np.where(np.isfinite(per), per, cost)
+        else:
+            per = cost
+        per = np.where(np.isfinite(per) & (per > 0), per, np.nan)
+        x = np.log(per)
+        miss = ~np.isfinite(x)
+        if (~miss).sum() >= 2 and np.nanstd(x) > 0:
+            x = (x - np.nanmean(x)) / np.nanstd(x)
+            x = np.where(miss, 0.0, x)
+            cols = [x[:, None]]
+            if miss.any():
+                cols.append(miss[:, None].astype(float))
+            blocks.append(sp.csr_matrix(np.hstack(cols)))
+    if not blocks:
+        return sp.csr_matrix((len(apps), 0))
+    return sp.hstack(blocks, format="csr")
+
+
+def _one_hot(apps: pd.DataFrame, columns: Sequence[str]) -> sp.csr_matrix:
+    return _structured_block(apps, columns, None, None)
+
+
+def _fold_ids(y: np.ndarray, groups: np.ndarray | None, n_splits: int, seed: int | None
+              ) -> np.ndarray:
+    """Fold number of each labelled row (stratified; near-duplicate groups kept together)."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    folds = np.empty(len(y), dtype=np.int64)
+    if groups is not None and len(y) > 20_000:  # StratifiedGroupKFold loops over groups in Python
+        _, g = np.unique(groups, return_inverse=True)
+        return np.random.default_rng(seed).permutation(int(g.max()) + 1)[g] % n_splits
+    if groups is not None and len(np.unique(groups)) >= n_splits:
+        splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        splits = splitter.split(np.zeros(len(y)), y, groups)
+    else:
+        splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        splits = splitter.split(np.zeros(len(y)), y)
+    for f, (_, test) in enumerate(splits):
+        folds[test] = f
+    return folds
+
+
+def _content_logits(apps: pd.DataFrame, y: np.ndarray, labelled: np.ndarray, *,
+                    X_text: sp.csr_matrix | None, text_columns: Sequence[str],
+                    nuisance_columns: Sequence[str], groups: np.ndarray | None,
+                    n_splits: int, C: float, seed: int | None) -> np.ndarray:
+    """Cross-fitted content logits for every row (labelled rows out-of-fold)."""
+    from sklearn.linear_model import LogisticRegression
+
+    n = len(apps)
+    yl = y[labelled]
+    n_pos = int(yl.sum())
+    n_neg = int(len(yl) - n_pos)
+    base = math.log((n_pos + 0.5) / (n_neg + 0.5))
+    out = np.full(n, base)
+    splits = min(n_splits, n_pos, n_neg)
+    if splits < 2:
+        return out
+    if X_text is None:
+        X_text = _char_matrix(_texts(apps, text_columns))
+    X_struct = _structured_block(apps, _CONTENT_CATEGORICAL, "cost_sek", "participants")
+    X_content = sp.hstack([X_text, X_struct], format="csr")
+    X_nuis = _one_hot(apps, nuisance_columns)
+    X = sp.hstack([X_content, X_nuis], format="csr") if X_nuis.shape[1] else X_content
+    n_c = X_content.shape[1]
+    lab_idx = np.flatnonzero(labelled)
+    folds = _fold_ids(yl, None if groups is None else groups[labelled], splits, seed)
+
+    def fit_predict(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        if len(np.unique(y[train])) < 2:  # a fold with one class only: its smoothed rate
+            k = float(y[train].sum())
+            return np.full(len(test), math.log((k + 0.5) / (len(train) - k + 0.5)))
+        # liblinear; the dual problem is much faster when there are fewer rows than n-grams
+        model = LogisticRegression(C=C, solver="liblinear", intercept_scaling=10.0,
+                                   dual=bool(len(train) < X.shape[1]), max_iter=5000,
+                                   random_state=0)
+        model.fit(X[train], y[train])
+        w = model.coef_.ravel()
+        intercept = float(model.intercept_[0])
+        logit = X[test][:, :n_c] @ w[:n_c] + intercept
+        if X.shape[1] > n_c:  # partial out nuisance effects at their training-set average
+            logit = logit + float(np.mean(X[train][:, n_c:] @ w[n_c:]))
+        return np.asarray(logit).ravel()
+
+    for f in range(splits):
+        test = lab_idx[folds == f]
+        train = lab_idx[folds != f]
+        out[test] = fit_predict(train, test)
+    unlabelled = np.flatnonzero(~labelled)
+    if len(unlabelled):
+        out[unlabelled] = fit_predict(lab_idx, unlabelled)
+    return out

@@ -1,0 +1,285 @@
+"""One top-k cosine search over char n-gram TF-IDF vectors, for every caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._argcheck import _check_positive_int
+from ..exceptions import ValidationError
+
+#: Above this many rows ``method="auto"`` switches from the exact chunked search to the
+#: approximate one (rare n-grams exact + SVD of the common ones, exact re-ranking). Exact search costs time ∝ N² (memory ∝ N):
+#: about 25 s for 10,000 texts of ~300 characters on 2 cores.
+EXACT_MAX_ROWS = 10_000
+
+_CHUNK_BUDGET = 16_000_000  # similarity entries held at once (float32: 64 MB)
+
+
+def _texts(apps: pd.DataFrame, text_columns: Sequence[str]) -> list[str]:
+    """Normalized "title. description" texts, one per row."""
+    from .vectorize import TextFeaturizer
+
+    feat = TextFeaturizer(text_column=text_columns[-1], extra_text_columns=tuple(text_columns[:-1]))
+    return feat.prepare_texts(apps)
+
+
+def _char_matrix(texts: list[str]) -> sp.csr_matrix:
+    """Row-normalized char_wb 2–5 TF-IDF (float32). Empty texts give zero rows."""
+    from .vectorize import char_ngram_vectorizer
+
+    if not any(texts):
+        return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+    X = char_ngram_vectorizer(dtype=np.float32).fit_transform(texts)
+    return sp.csr_matrix(X, dtype=np.float32)
+
+
+def _topk_dense(S: np.ndarray, k: int, col_ids: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k columns of each row of S, sorted by value desc then column id asc.
+
+    For wide S a per-row lower bound of the k-th largest value (the k-th largest over a
+    sample of columns) first discards most entries with one vectorized comparison; the exact
+    top k is then taken among the survivors (every true top-k entry survives).
+    """
+    r, m = S.shape
+    sample_size = max(64 * k, 4096)
+    if k < m and m > 4 * sample_size and r > 0:
+        cols = np.random.default_rng(m).choice(m, size=sample_size, replace=False)
+        thr = -np.partition(-S[:, cols], k - 1, axis=1)[:, k - 1]
+        rows, cidx = np.nonzero(S >= thr[:, None])
+        vals = S[rows, cidx]
+        order = np.lexsort((cidx, -vals, rows))
+        rows, cidx, vals = rows[order], cidx[order], vals[order]
+        starts = np.searchsorted(rows, np.arange(r))
+        take = starts[:, None] + np.arange(k)[None, :]
+        part = cidx[take]
+    elif k < m:
+        part = np.argpartition(-S, k - 1, axis=1)[:, :k]
+    else:
+        part = np.broadcast_to(np.arange(m), (r, m)).copy()
+    vals = np.take_along_axis(S, part, axis=1)
+    if col_ids is None:
+        ids = part
+    elif col_ids.ndim == 2:
+        ids = np.take_along_axis(col_ids, part, axis=1)
+    else:
+        ids = col_ids[part]
+    order = np.lexsort((ids, -vals), axis=-1)
+    return np.take_along_axis(ids, order, axis=1), np.take_along_axis(vals, order, axis=1)
+
+
+def top_k_similar(Q: sp.csr_matrix, R: sp.csr_matrix, k: int, *,
+                  allowed: Callable[[int, int], np.ndarray] | None = None,
+                  min_similarity: float | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` reference rows most similar to each query row: (indices, cosines), best first.
+
+    The one query-against-reference search: the grant model's similar-applications feature,
+    the scorer's and the check's "similar earlier applications" all use it. Rows of ``Q`` and
+    ``R`` are L2-normalized (cosine = dot product). Ties go to the lower reference index.
+
+    Parameters
+    ----------
+    Q, R : sparse matrices with the same columns
+    k : int
+        At most ``R.shape[0]`` columns are returned.
+    allowed : callable or None
+        ``allowed(start, stop)`` returns a boolean (stop - start, n_reference) mask of the
+        reference rows each query row in ``start:stop`` may be matched with (e.g. decided
+        earlier, or in another fold). None: every row.
+    min_similarity : float or None
+        Neighbours below it (and masked ones) get index -1 and cosine 0.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> R = sp.csr_matrix(np.eye(3))
+    >>> idx, sim = top_k_similar(sp.csr_matrix([[1.0, 0, 0]]), R, 2)
+    >>> idx.tolist(), sim.tolist()
+    ([[0, 1]], [[1.0, 0.0]])
+    """
+    n, m = Q.shape[0], R.shape[0]
+    k = min(_check_positive_int("k", k), m)
+    if n == 0 or k == 0:
+        return np.zeros((n, k), dtype=np.int64), np.zeros((n, k))
+    idx = np.empty((n, k), dtype=np.int64)
+    sims = np.empty((n, k))
+    RT = sp.csr_matrix(R).T.tocsc()
+    step = max(1, _CHUNK_BUDGET // 8 // max(m, 1))  # float64 similarity entries held at once
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        S = np.asarray((Q[start:stop] @ RT).todense(), dtype=float)
+        if allowed is not None:
+            S[~allowed(start, stop)] = -np.inf
+        top, vals = _topk_dense(S, k)
+        bad = ~np.isfinite(vals)
+        if min_similarity is not None:
+            bad |= vals < min_similarity
+        idx[start:stop] = np.where(bad, -1, top)
+        sims[start:stop] = np.where(bad, 0.0, vals)
+    return idx, sims
+
+
+def _knn_exact(X: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
+    n = X.shape[0]
+    XT = X.T.tocsr()
+    chunk = max(1, min(n, _CHUNK_BUDGET // max(n, 1)))
+    idx = np.empty((n, k), dtype=np.int64)
+    sim = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        S = (X[start:stop] @ XT).toarray().astype(np.float32, copy=False)
+        S[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        idx[start:stop], sim[start:stop] = _topk_dense(S, k)
+    return idx, sim
+
+
+def _rowwise_dot(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exact X[a[i]] · X[b[i]] for many pairs, in bounded-memory chunks."""
+    out = np.empty(len(a), dtype=np.float32)
+    avg = max(1.0, X.nnz / max(X.shape[0], 1))
+    step = max(256, int(2_000_000 / avg))
+    for s in range(0, len(a), step):
+        e = min(len(a), s + step)
+        prod = X[a[s:e]].multiply(X[b[s:e]])
+        out[s:e] = np.asarray(prod.sum(axis=1)).ravel()
+    return out
+
+
+def _adaptive_n_common(df_sorted: np.ndarray, share: float = 0.01, floor: int = 2048) -> int:
+    """Fewest most-common n-grams (>= floor) leaving <= share of Σ df² to the rest."""
+    if len(df_sorted) == 0:
+        return floor
+    cost = np.cumsum(df_sorted.astype(float) ** 2)
+    return max(floor, int(np.searchsorted(cost, (1 - share) * cost[-1])) + 1)
+
+
+def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: int,
+                n_common: int, svd_sample: int, seed: int | None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Hybrid search: exact products on rare n-grams + SVD of the common ones, then re-rank.
+
+    The cost of an exact sparse product is Σ_f df_f², dominated by the few n-grams found in
+    most texts ("en", "er", " s"...). Those ``n_common`` columns are replaced by a TruncatedSVD
+    projection (whose dot products approximate theirs); the other columns keep exact sparse
+    products, which are cheap because rare n-grams co-occur rarely. The approximate similarity
+    selects ``n_candidates`` per row; their exact similarities on the full TF-IDF rank the top k.
+    """
+    from sklearn.decomposition import TruncatedSVD
+
+    n = X.shape[0]
+    df = np.bincount(X.indices, minlength=X.shape[1])
+    shared = np.flatnonzero(df >= 2)  # an n-gram in one text only adds nothing to a dot product
+    top = shared[np.argsort(-df[shared], kind="stable")]
+    if n_common <= 0:
+        n_common = _adaptive_n_common(df[top])
+    if len(shared) <= n_common + 2:
+        return _knn_exact(X, k)
+    common, rare = np.sort(top[:n_common]), np.sort(top[n_common:])
+    Xc = X[:, common]
+    Xr = X[:, rare]
+    XrT = Xr.T.tocsr()
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(n, size=min(n, svd_sample), replace=False))
+    n_comp = int(min(n_components, len(common) - 1, len(sample) - 1))
+    svd = TruncatedSVD(n_components=n_comp, algorithm="randomized", n_iter=5, random_state=seed)
+    svd.fit(Xc[sample])
+    comps = svd.components_.astype(np.float32).T  # (common, comps)
+    Z = np.empty((n, n_comp), dtype=np.float32)
+    for s in range(0, n, 20_000):
+        Z[s:s + 20_000] = Xc[s:s + 20_000] @ comps
+    kc = min(n - 1, max(n_candidates, k))
+    chunk = max(1, min(n, _CHUNK_BUDGET // max(n, 1)))
+    idx = np.empty((n, k), dtype=np.int64)
+    sim = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        S = Z[start:stop] @ Z.T
+        R = (Xr[start:stop] @ XrT).tocsr()
+        if R.nnz > 0.1 * S.size:
+            S += R.toarray()
+        else:
+            S[np.repeat(np.arange(stop - start), np.diff(R.indptr)), R.indices] += R.data
+        del R
+        S[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        cand, _ = _topk_dense(S, kc)
+        del S
+        rows = np.repeat(np.arange(start, stop), kc)
+        exact = _rowwise_dot(X, rows, cand.ravel()).reshape(stop - start, kc)
+        idx[start:stop], sim[start:stop] = _topk_dense(exact, k, col_ids=cand)
+    return idx, sim
+
+
+def _sorted_rows(ids: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((ids, -vals), axis=-1)
+    return np.take_along_axis(ids, order, axis=1), np.take_along_axis(vals, order, axis=1)
+
+
+def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components: int = 256,
+                      n_candidates: int | None = None, n_common: int = 0,
+                      svd_sample: int = 20_000,
+                      random_state: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k cosine neighbours of every row of a sparse matrix, in memory linear in N.
+
+    Parameters
+    ----------
+    X : scipy sparse matrix or array, shape (n, d)
+        Rows are L2-normalized here (zero rows stay zero and get similarity 0 to everything).
+    k : int, default 10
+        Neighbours per row (capped at n - 1). A row is never its own neighbour.
+    method : {"auto", "exact", "approx"}, default "auto"
+        ``"exact"``: chunked sparse products, each chunk of rows against all rows, keeping the
+        top k per row with ``argpartition``; time ∝ N², memory ∝ N (at most ~16 M similarities
+        at once). ``"approx"``: the most common n-grams (which make an exact product cost
+        Σ_f df_f²) are replaced by a TruncatedSVD projection to ``n_components`` dimensions
+        (fitted on at most ``svd_sample`` rows); the rare n-grams keep exact sparse products;
+        their sum selects ``n_candidates`` candidates per row in chunks, which are re-ranked on
+        the exact cosine of the full TF-IDF. The similarities returned are exact, only the
+        candidate set is approximate: recall@10 0.998 on 100,000 Swedish texts in 230 s and
+        ~1.4 GB (benchmarks/consistency_scale.py). ``"auto"`` is exact up to
+        ``EXACT_MAX_ROWS`` (10,000) rows (at 10,000 texts the approximate search was 2.4×
+        faster, recall@10 0.999).
+    n_components, n_candidates, n_common, svd_sample, random_state
+        Settings of the approximate search: SVD dimensions, candidates per row (default
+        ``max(3k, 30)``), number of most common n-grams handled by the SVD (default 0:
+        adaptive, the fewest, at least 2,048, that leave at most 1 % of the exact product's
+        cost Σ_f df_f² to the rare n-grams), rows the SVD is fitted on.
+
+    Returns
+    -------
+    indices : ndarray of int64, shape (n, k)
+    similarities : ndarray of float32, shape (n, k)
+        Sorted by similarity (desc), ties by index (asc).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    >>> idx, sim = nearest_neighbors(X, k=1)
+    >>> idx.ravel().tolist()
+    [1, 0, 1]
+    """
+    from sklearn.preprocessing import normalize
+
+    if method not in ("auto", "exact", "approx"):
+        raise ValidationError(f"expected method to be 'auto', 'exact' or 'approx'; got {method!r}")
+    k = _check_positive_int("k", k)
+    X = sp.csr_matrix(X, dtype=np.float32)
+    n = X.shape[0]
+    if n < 2:
+        return np.empty((n, 0), dtype=np.int64), np.empty((n, 0), dtype=np.float32)
+    X = normalize(X, copy=True).astype(np.float32)
+    X.sort_indices()
+    k = min(k, n - 1)
+    if method == "auto":
+        method = "exact" if n <= EXACT_MAX_ROWS else "approx"
+    if method == "exact":
+        return _knn_exact(X, k)
+    return _knn_approx(X, k, n_components=n_components,
+                       n_candidates=n_candidates if n_candidates else max(3 * k, 30),
+                       n_common=n_common, svd_sample=svd_sample, seed=random_state)
