@@ -647,7 +647,7 @@ def test_health_rule_does_not_apply_to_tlo_kl():
 
 def test_every_rule_is_documented_and_cites_a_source():
     codes = [r.code for r in RULES]
-    assert len(codes) == len(set(codes)) == 11
+    assert len(codes) == len(set(codes)) == 12  # 12th: recruitment_training (issue 14)
     assert codes == list(RULES_BY_CODE)
     for rule in RULES:
         assert rule.title and rule.rule and rule.source
@@ -666,6 +666,7 @@ def test_full_row_result_order_and_statuses():
     assert statuses == {
         "missing_fields": "ok", "no_competence_need": "ok", "routine_training": "ok",
         "one_off_lecture": "ok", "no_samverkan": "ok", "participants_not_employed": "ok",
+        "recruitment_training": "ok",
         "ineligible_costs": "ok", "cost_per_participant_high": "info", "dates": "ok",
         "new_ground_health": "ok", "personnummer": "ok",
     }

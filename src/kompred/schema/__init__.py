@@ -9,6 +9,7 @@ module             owns
 ``agreements``     agreement versions and their dates (``agreement_for``), the fund's periods
 ``parse``          one parser per kind of cell: money and counts, dates and periods, text join
 ``sources``        the public documents that rules and facts cite (title and URL)
+``criteria``       the fund's seven criteria and the other requirements a rule can check
 =================  ===========================================================================
 
 Everything else imports these names; nothing else hard-codes a date, a decision word or a number
@@ -35,6 +36,7 @@ from .agreements import (
     normalize_fund_period,
 )
 from .columns import COLUMNS, ColumnSpec, canonical_column, column_names, value_choices
+from .criteria import CRITERIA, Criterion
 from .decisions import (
     DECIDED,
     DECISIONS,
@@ -69,6 +71,7 @@ __all__ = [
     "AGREEMENTS",
     "AGREEMENT_STARTS",
     "COLUMNS",
+    "CRITERIA",
     "DECIDED",
     "DECISIONS",
     "FUND_PERIODS",
@@ -83,6 +86,7 @@ __all__ = [
     "TLO_KL_START",
     "UNKNOWN",
     "ColumnSpec",
+    "Criterion",
     "FundPeriod",
     "Source",
     "agreement_for",

@@ -76,6 +76,11 @@ SOURCES: dict[str, Source] = {s.key: s for s in (
            "https://ka.se/2024/01/19/"
            "tre-satt-att-fa-betalda-studier-for-dig-som-har-jobb-ar-vikarie-eller-blivit-uppsagd/",
            "2024-01-19"),
+    Source("S28", "Sobona", "Pilotprojekt ska stärka välfärdens kompetensförsörjning (särskilda "
+           "medel 2025 för Norrbotten och Västerbotten, även för nyrekryteringar)",
+           "https://sobona.se/nyhetsrum/pressmeddelande/"
+           "2025-03-06-pilotprojekt-ska-starka-valfardens-kompetensforsorjning",
+           "2025-03-06"),
     Source("STHLM", "Stockholms stad",
            "Redovisning av förebyggande insatser via Omställningsfonden 2021–2023 (avslag: "
            "föreläsning om palliativ vård, föreläsning om att främja ett hållbart arbetsliv)"),
