@@ -332,7 +332,7 @@ def format_real_table(rows: Sequence[RealTextScores]) -> str:
     >>> clf = TopicClassifier(calibration_cv=0).fit()
     >>> s = score_texts(clf, ["Yrkessvenska för barnskötare"], ["språk"], n_bootstrap=0, name="x")
     >>> print(format_real_table([s]).splitlines()[2])
-    | x | real | 1 | 1.000 [0.207, 1.000] | 1.000 [0.207, 1.000] | 1.000 [nan, nan] | 0 (0.00) |
+    | x | real | 1 | 1.000 [0.206, 1.000] | 1.000 [0.206, 1.000] | 1.000 [nan, nan] | 0 (0.00) |
     """
     def ci(v, lo_hi):
         return f"{v:.3f} [{lo_hi[0]:.3f}, {lo_hi[1]:.3f}]"
