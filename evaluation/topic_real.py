@@ -5,6 +5,7 @@
     python evaluation/topic_real.py --model DIR     # a saved topic model
     python evaluation/topic_real.py --errors        # also list the real dev texts it gets wrong
     python evaluation/topic_real.py --sealed        # also the sealed real texts (once, at the end)
+    python evaluation/topic_real.py --ablation      # recipe variants on synthetic + real dev only
 
 The real texts are read from ../shared/corpora/real_insatser_dev.csv (or $KOMPRED_SHARED); the
 dev/sealed split is evaluation/data/real_insatser_split.csv (ids only, drawn by source page with
@@ -38,10 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="list the real dev texts gotten wrong")
     parser.add_argument("--bootstrap", type=int, default=2000)
     parser.add_argument("--json", help="write the figures as JSON here")
+    parser.add_argument("--ablation", action="store_true",
+                        help="train recipe variants and score them on synthetic + real dev (never sealed)")
     args = parser.parse_args(argv)
     apps = load_stockholm()
     apps = apps[apps["topic"].notna()]
     labelled = application_texts(apps[["title", "description"]])
+    if args.ablation:
+        return ablation(labelled, apps["topic"], args)
     if args.train:
         model = TopicClassifier().fit(labelled, apps["topic"])
         source = "trained afresh: default taxonomy + bundled dataset"
@@ -66,6 +71,33 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps({"model": source,
                                                "sets": [r.to_json_dict() for r in rows]},
                                               ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+# Variants tried while developing on the real dev texts (evaluation/README_topic.md).
+VARIANTS = {
+    "default recipe": {},
+    "split_compounds=True": {"split_compounds": True},
+    "C=5": {"C": 5.0},
+    "C=20": {"C": 20.0},
+    "word_weight=1.0": {"word_weight": 1.0},
+}
+
+
+def ablation(labelled, topics, args) -> int:
+    from kompred.modeling.topic_real import load_real_topics
+
+    real = load_real_topics(args.real)
+    print("| variant | synthetic accuracy | real dev accuracy [Wilson] | real dev, any acceptable "
+          "| real dev macro-F1 | real dev osäker |")
+    print("|---|---|---|---|---|---|")
+    for name, params in VARIANTS.items():
+        model = TopicClassifier(**params).fit(labelled, topics)
+        syn, dev = compare_real_synthetic(model, real=real, labelled_texts=labelled,
+                                          n_bootstrap=0)
+        print(f"| {name} | {syn.accuracy:.3f} | {dev.accuracy:.3f} [{dev.accuracy_ci[0]:.3f}, "
+              f"{dev.accuracy_ci[1]:.3f}] | {dev.lenient_accuracy:.3f} | {dev.macro_f1:.3f} | "
+              f"{dev.n_osaker}/{dev.n} |", flush=True)
     return 0
 
 
