@@ -137,3 +137,73 @@ def test_cli_real_missing_corpus_is_a_clear_error(tmp_path, capsys):
     code = main(["evaluate", "--real", str(tmp_path / "missing.csv"), "--bootstrap", "10"])
     assert code == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------
+# Labelling conventions (taxonomy v3) and what the classifier does with them
+# ------------------------------------------------------------------------------------------------
+
+
+def test_conventions_are_written_for_every_topic():
+    from kompred.taxonomy import load_taxonomy
+
+    tax = load_taxonomy("default")
+    assert tax.version == "3"
+    readme = (default_split_path().parents[2] / "src" / "kompred" / "taxonomies"
+              / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Labelling conventions", 1)[1].split("\n## ", 1)[0]
+    for tid in tax.topic_ids:
+        assert f"| `{tid}` |" in section
+    # licences are blandat since v3: no körkort example is left under yrkesutbildning
+    assert not any("körkort" in e.lower() and "ykb" not in e.lower()
+                   for e in tax["yrkesutbildning"].examples)
+    assert any("körkort" in e.lower() for e in tax["blandat"].examples)
+    assert "körkort" in tax["blandat"].keywords and "körkort" not in tax["yrkesutbildning"].keywords
+
+
+def test_heldout_korkort_rows_follow_the_v3_convention():
+    heldout = pd.read_csv(default_split_path().parent / "topics_heldout.csv", keep_default_na=False)
+    korkort = heldout[heldout["text"].str.contains("körkort", case=False)
+                      & ~heldout["text"].str.contains("YKB")]
+    assert len(korkort) >= 1
+    assert set(korkort["topic"]) == {"blandat"}
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    # the misses the issue names, each in its own wording
+    ("Fem förskoleassistenter får utbilda sig till barnskötare på arbetstid.", "yrkesutbildning"),
+    ("25 nya undersköterskor i hemtjänsten, alla tidigare vårdbiträden.", "yrkesutbildning"),
+    ("Kommunen vidareutbildar sina socialsekreterare i socialrätt.", "yrkesutbildning"),
+    ("Hemtjänstens personal får ta körkort på arbetstid.", "blandat"),
+])
+def test_zero_label_model_follows_the_conventions_on_issue_examples(zero_label_model, text, topic):
+    assert zero_label_model.predict_details([text])["topic_first"].iloc[0] == topic
+
+
+# ------------------------------------------------------------------------------------------------
+# Compound splitting
+# ------------------------------------------------------------------------------------------------
+
+
+def test_split_compound_needs_both_parts_known():
+    from kompred.modeling._compounds import build_prefixes, split_compound
+
+    vocab = frozenset({"demens", "utbildning", "team"})
+    assert split_compound("demensutbildningen", vocab) == ("demens", "utbildningen")
+    assert split_compound("demensteamet", vocab) == ("demens", "teamet")
+    assert split_compound("vävstolsutbildning", vocab) is None  # modifier unknown
+    assert split_compound("demensvård", vocab) is None  # too short to try
+    assert split_compound("ledarskapsutbildning", vocab, build_prefixes({"ledarskapet"})) == \
+        ("ledarskap", "utbildning")
+
+
+def test_classifier_split_compounds_option(zero_label_model):
+    from sklearn.base import clone
+
+    assert zero_label_model.split_compounds is False
+    assert zero_label_model.compound_vocabulary_ is None
+    clf = clone(zero_label_model).set_params(split_compounds=True).fit()
+    assert "utbildning" in clf.compound_vocabulary_
+    p = clf.predict_proba(["Förflyttningsutbildning för omvårdnadspersonalen"])
+    assert p.shape == (1, 5) and abs(p.sum() - 1) < 1e-6
+    assert clf.classes_[p.argmax()] == "blandat"  # förflyttning is work environment
