@@ -68,6 +68,7 @@ from ..text import (
     normalize_text,
     word_vectorizer,
 )
+from ._compounds import build_prefixes, build_vocabulary, compound_parts
 
 __all__ = [
     "ABBREVIATIONS",
@@ -202,12 +203,16 @@ _HAS_ACCENT = re.compile("[åäöéü]")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
-def _prepare_text(text: str, *, max_chars: int, expand: bool) -> str:
-    """Normalized, truncated text with abbreviation expansions appended (feature input)."""
+def _prepare_text(text: str, *, max_chars: int, expand: bool,
+                  compounds: tuple[frozenset[str], frozenset[str]] | None = None) -> str:
+    """Normalized, truncated text with abbreviation expansions and compound parts appended."""
     norm = normalize_text(text, max_chars=max_chars)
-    if not expand or not norm:
+    if not norm:
         return norm
-    found = dict.fromkeys(ABBREVIATIONS[m.group(1)] for m in _ABBREV_RE.finditer(norm))
+    found = (dict.fromkeys(ABBREVIATIONS[m.group(1)] for m in _ABBREV_RE.finditer(norm))
+             if expand else {})
+    if compounds is not None:
+        found.update(dict.fromkeys(compound_parts(norm, *compounds)))
     if not found:
         return norm
     return norm + " | " + " ".join(found)
@@ -353,6 +358,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         from :data:`BOILERPLATE` appended (relative to the text; 0: none).
     expand_abbreviations : bool, default True
         Append the expansions of :data:`ABBREVIATIONS` found in a text.
+    split_compounds : bool, default False
+        Append the parts of compounds whose parts are words of the training texts
+        ("förflyttningsutbildning" -> "förflyttning utbildning"; :mod:`kompred.modeling._compounds`).
+        Real texts name insatser with compounds the examples write apart.
     max_chars : int, default 5000
         Texts are cut to this many characters after normalizing (the title comes first, so it is
         always kept). Real descriptions are far shorter; a pasted document would otherwise
@@ -374,13 +383,15 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         The fitted temperature (1.0 without calibration).
     training_summary_ : dict
         Counts of training texts by source, the temperature and the fit time.
+    compound_vocabulary_ : frozenset of str or None
+        The training texts' words that compounds are split against (None without splitting).
     """
 
     def __init__(self, *, taxonomy: str | os.PathLike | Taxonomy = "default", threshold: float = 0.5,
                  C: float = 10.0, example_weight: float = 1.0, description_weight: float = 0.5,
                  word_weight: float = 0.5, ngram_range: tuple[int, int] = (2, 5),
                  fold_weight: float = 0.5, boilerplate_weight: float = 0.5,
-                 expand_abbreviations: bool = True,
+                 expand_abbreviations: bool = True, split_compounds: bool = False,
                  max_chars: int = 5000, calibration_cv: int = 5, check_language: bool = True,
                  random_state: int | None = 0):
         self.taxonomy = taxonomy
@@ -393,6 +404,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.fold_weight = fold_weight
         self.boilerplate_weight = boilerplate_weight
         self.expand_abbreviations = expand_abbreviations
+        self.split_compounds = split_compounds
         self.max_chars = max_chars
         self.calibration_cv = calibration_cv
         self.check_language = check_language
@@ -424,7 +436,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     # -- training material --------------------------------------------------------------------
 
-    def _training_material(self, taxonomy: Taxonomy, texts: list[str], labels: list[str]):
+    def _training_material(self, taxonomy: Taxonomy, texts: list[str], labels: list[str],
+                           compounds=None):
         """(texts, labels, weights, groups, source) for the weak supervision plus the labels."""
         rows: list[tuple[str, str, float, str]] = []
         for t in taxonomy.topics:
@@ -446,7 +459,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             sources.append(src)
 
         for g, (raw, lab, w, src) in enumerate(rows):
-            p = _prepare_text(raw, max_chars=int(self.max_chars), expand=self.expand_abbreviations)
+            p = _prepare_text(raw, max_chars=int(self.max_chars), expand=self.expand_abbreviations,
+                              compounds=compounds)
             if not _HAS_LETTER.search(p) or w <= 0:
                 skipped += src == "labelled"
                 continue
@@ -456,7 +470,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             if self.boilerplate_weight > 0 and src != "taxonomy_description":
                 extra = " ".join(BOILERPLATE[i] for i in rng.choice(len(BOILERPLATE), 2, replace=False))
                 p2 = _prepare_text(raw.rstrip() + (" " if raw.rstrip()[-1:] in ".!?" else ". ") + extra,
-                                   max_chars=int(self.max_chars), expand=self.expand_abbreviations)
+                                   max_chars=int(self.max_chars), expand=self.expand_abbreviations,
+                                   compounds=compounds)
                 add(p2, lab, w * float(self.boilerplate_weight), g, src + "_boilerplate")
         return prepared, np.asarray(out_labels, dtype=object), np.asarray(weights), np.asarray(groups), sources, skipped
 
@@ -561,7 +576,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                                       "fit() without X to train on the taxonomy alone")
             labels = _check_labels([] if y is None else y, len(texts), taxonomy)
         classes = np.asarray(taxonomy.topic_ids, dtype=object)
-        prepared, labs, weights, groups, sources, skipped = self._training_material(taxonomy, texts, labels)
+        compounds = None
+        if self.split_compounds:
+            vocab = build_vocabulary(normalize_text(t, max_chars=int(self.max_chars)) for t in
+                                     (*(s for tp in taxonomy.topics for s in tp.training_texts()), *texts))
+            compounds = (vocab, build_prefixes(vocab))
+        prepared, labs, weights, groups, sources, skipped = self._training_material(
+            taxonomy, texts, labels, compounds)
         absent = [c for c in classes if c not in set(labs)]
         if absent:
             raise ValidationError(f"topic(s) {absent} of taxonomy {taxonomy.id!r} have no training text")
@@ -570,6 +591,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                        if self.calibration_cv and self.calibration_cv >= 2 else 1.0)
         vectorizers, lr = self._fit_core(prepared, labs, weights)
         self.taxonomy_ = taxonomy
+        self.compound_vocabulary_ = None if compounds is None else compounds[0]
+        self._compounds = compounds
         self.vectorizers_ = vectorizers
         self.model_ = lr
         self.classes_ = classes
@@ -602,8 +625,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def _texts_and_proba(self, X: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
         self._check_fitted()
         raw = application_texts(X)
-        prepared = [_prepare_text(t, max_chars=int(self.max_chars), expand=self.expand_abbreviations)
-                    for t in raw]
+        # models saved before compound splitting existed have no _compounds
+        compounds = getattr(self, "_compounds", None)
+        prepared = [_prepare_text(t, max_chars=int(self.max_chars), expand=self.expand_abbreviations,
+                                  compounds=compounds) for t in raw]
         empty = np.array([not _HAS_LETTER.search(p) for p in prepared], dtype=bool)
         proba = np.full((len(raw), len(self.classes_)), 1.0 / len(self.classes_))
         if (~empty).any():

@@ -1,0 +1,209 @@
+"""The real-text evaluation of the topic classifier: split file, loader checks, scores, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from conftest import shared_file
+
+from kompred.cli import main
+from kompred.exceptions import InputFileError, ValidationError
+from kompred.modeling.topic import TopicClassifier
+from kompred.modeling.topic_real import (
+    compare_real_synthetic,
+    default_split_path,
+    format_real_table,
+    load_real_topics,
+    score_texts,
+    text_sha1,
+    url_group,
+    wilson_interval,
+)
+
+
+@pytest.fixture(scope="module")
+def zero_label_model():
+    return TopicClassifier(calibration_cv=0).fit()
+
+
+def _corpus(tmp_path, rows):
+    """A tiny corpus and a matching split file (all texts are this test's own)."""
+    frame = pd.DataFrame(rows, columns=["id", "text", "topic", "topics_ok", "url"])
+    corpus = tmp_path / "real.csv"
+    frame.to_csv(corpus, index=False)
+    split = pd.DataFrame({"id": frame["id"], "url_group": frame["url"].map(url_group),
+                          "split": ["dev", "sealed"][: len(frame)] + ["dev"] * (len(frame) - 2),
+                          "text_sha1": frame["text"].map(text_sha1)})
+    split_path = tmp_path / "split.csv"
+    split.to_csv(split_path, index=False)
+    return corpus, split_path
+
+
+ROWS = [
+    ("t-1", "Kommunen utbildar tio barnskötare till förskollärare.", "yrkesutbildning",
+     "yrkesutbildning", "https://example.se/a"),
+    ("t-2", "Personalen får HLR-utbildning.", "blandat", "blandat", "https://example.se/b"),
+    ("t-3", "Språkombud utbildas i hemtjänsten.", "språk", "språk|blandat", "https://example.se/c"),
+]
+
+
+def test_wilson_interval_known_values_and_edges():
+    assert wilson_interval(45, 50) == (0.7864, 0.9565)
+    lo, hi = wilson_interval(0, 10)
+    assert lo == 0.0 and 0.25 < hi < 0.35
+    lo, hi = wilson_interval(10, 10)
+    assert hi == 1.0 and 0.65 < lo < 0.75
+    assert all(v != v for v in wilson_interval(0, 0))  # nan
+
+
+def test_url_group_joins_query_variants_and_www():
+    assert url_group("https://www.a.se/x/y/?section=subpages") == url_group("http://a.se/x/y")
+    assert url_group("https://a.se/x") != url_group("https://a.se/y")
+
+
+def test_load_real_topics_reads_labels_and_split(tmp_path):
+    corpus, split = _corpus(tmp_path, ROWS)
+    out = load_real_topics(corpus, split_file=split)
+    assert out["id"].tolist() == ["t-1", "t-2", "t-3"]
+    assert out["topics_ok"].tolist() == [("yrkesutbildning",), ("blandat",), ("språk", "blandat")]
+    assert out["split"].tolist() == ["dev", "sealed", "dev"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda rows: rows[:1] + [("t-2", "Ändrad text.", "blandat", "blandat", "https://e.se/b")]
+     + rows[2:], "row 2 (t-2), column 'text'"),
+    (lambda rows: rows + [("t-9", "Ny text.", "blandat", "blandat", "https://e.se/z")],
+     "row 4, column 'id'"),
+    (lambda rows: rows[:2] + [("t-3", "Språkombud utbildas i hemtjänsten.", "svenska", "svenska",
+                               "https://example.se/c")], "row 3 (t-3), column 'topic'"),
+    (lambda rows: rows[:2] + [("t-3", "Språkombud utbildas i hemtjänsten.", "språk", "språk|x",
+                               "https://example.se/c")], "column 'topics_ok'"),
+])
+def test_load_real_topics_names_row_and_column_of_bad_input(tmp_path, change, message):
+    corpus, split = _corpus(tmp_path, ROWS)
+    frame = pd.DataFrame(change(ROWS), columns=["id", "text", "topic", "topics_ok", "url"])
+    frame.to_csv(corpus, index=False)
+    with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_real_topics(corpus, split_file=split)
+
+
+def test_load_real_topics_missing_file_says_where_to_look(tmp_path):
+    with pytest.raises(InputFileError, match="KOMPRED_SHARED"):
+        load_real_topics(tmp_path / "nope.csv", split_file=default_split_path())
+
+
+def test_score_texts_strict_lenient_and_osaker(zero_label_model):
+    texts = ["Yrkessvenska för undersköterskor", "Körkort för hemtjänstens personal"]
+    s = score_texts(zero_label_model, texts, ["språk", "bemötande"],
+                    [("språk",), ("bemötande", "blandat", "yrkesutbildning")], n_bootstrap=50)
+    assert s.n == 2
+    assert s.accuracy == 0.5  # the second text is not bemötande
+    assert s.lenient_accuracy == 1.0  # ... but it is one of its acceptable labels
+    assert s.details["acceptable"].all() and not s.details["right"].all()
+    assert "| texts | real | 2 |" in format_real_table([s])
+
+
+def test_committed_split_is_by_source_and_matches_the_corpus():
+    split = pd.read_csv(default_split_path(), keep_default_na=False)
+    assert split["id"].is_unique
+    assert set(split["split"]) == {"dev", "sealed"}
+    # a source page never has texts on both sides, so near-duplicates cannot leak
+    assert split.groupby("url_group")["split"].nunique().max() == 1
+    assert 0.3 < (split["split"] == "sealed").mean() < 0.5
+    path = shared_file("corpora", "real_insatser_dev.csv")
+    real = load_real_topics(path)  # raises if a text changed or an id is missing
+    assert len(real) == len(split)
+    assert "text" not in split.columns  # the committed file carries ids and hashes, never texts
+
+
+def test_compare_real_synthetic_and_cli(tmp_path, capsys, zero_label_model):
+    path = shared_file("corpora", "real_insatser_dev.csv")
+    rows = compare_real_synthetic(zero_label_model, real=path, n_bootstrap=20)
+    assert [r.name for r in rows] == ["synthetic held-out (topics_heldout.csv)", "real dev"]
+    assert rows[1].n == (pd.read_csv(default_split_path())["split"] == "dev").sum()
+    assert 0.0 <= rows[1].accuracy <= 1.0 and rows[0].n > 250
+    code = main(["evaluate", "--real", str(path), "--sealed", "--bootstrap", "20",
+                 "--json", str(tmp_path / "r.json")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "| real dev | real |" in out and "| real sealed | real |" in out and "synthetic" in out
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert [d["set"] for d in doc["sets"]][1:] == ["real dev", "real sealed", "real all"]
+
+
+def test_cli_real_missing_corpus_is_a_clear_error(tmp_path, capsys):
+    code = main(["evaluate", "--real", str(tmp_path / "missing.csv"), "--bootstrap", "10"])
+    assert code == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------
+# Labelling conventions (taxonomy v3) and what the classifier does with them
+# ------------------------------------------------------------------------------------------------
+
+
+def test_conventions_are_written_for_every_topic():
+    from kompred.taxonomy import load_taxonomy
+
+    tax = load_taxonomy("default")
+    assert tax.version == "3"
+    readme = (default_split_path().parents[2] / "src" / "kompred" / "taxonomies"
+              / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Labelling conventions", 1)[1].split("\n## ", 1)[0]
+    for tid in tax.topic_ids:
+        assert f"| `{tid}` |" in section
+    # licences are blandat since v3: no körkort example is left under yrkesutbildning
+    assert not any("körkort" in e.lower() and "ykb" not in e.lower()
+                   for e in tax["yrkesutbildning"].examples)
+    assert any("körkort" in e.lower() for e in tax["blandat"].examples)
+    assert "körkort" in tax["blandat"].keywords and "körkort" not in tax["yrkesutbildning"].keywords
+
+
+def test_heldout_korkort_rows_follow_the_v3_convention():
+    heldout = pd.read_csv(default_split_path().parent / "topics_heldout.csv", keep_default_na=False)
+    korkort = heldout[heldout["text"].str.contains("körkort", case=False)
+                      & ~heldout["text"].str.contains("YKB")]
+    assert len(korkort) >= 1
+    assert set(korkort["topic"]) == {"blandat"}
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    # the misses the issue names, each in its own wording
+    ("Fem förskoleassistenter får utbilda sig till barnskötare på arbetstid.", "yrkesutbildning"),
+    ("25 nya undersköterskor i hemtjänsten, alla tidigare vårdbiträden.", "yrkesutbildning"),
+    ("Kommunen vidareutbildar sina socialsekreterare i socialrätt.", "yrkesutbildning"),
+    ("Hemtjänstens personal får ta körkort på arbetstid.", "blandat"),
+])
+def test_zero_label_model_follows_the_conventions_on_issue_examples(zero_label_model, text, topic):
+    assert zero_label_model.predict_details([text])["topic_first"].iloc[0] == topic
+
+
+# ------------------------------------------------------------------------------------------------
+# Compound splitting
+# ------------------------------------------------------------------------------------------------
+
+
+def test_split_compound_needs_both_parts_known():
+    from kompred.modeling._compounds import build_prefixes, split_compound
+
+    vocab = frozenset({"demens", "utbildning", "team"})
+    assert split_compound("demensutbildningen", vocab) == ("demens", "utbildningen")
+    assert split_compound("demensteamet", vocab) == ("demens", "teamet")
+    assert split_compound("vävstolsutbildning", vocab) is None  # modifier unknown
+    assert split_compound("demensvård", vocab) is None  # too short to try
+    assert split_compound("ledarskapsutbildning", vocab, build_prefixes({"ledarskapet"})) == \
+        ("ledarskap", "utbildning")
+
+
+def test_classifier_split_compounds_option(zero_label_model):
+    from sklearn.base import clone
+
+    assert zero_label_model.split_compounds is False
+    assert zero_label_model.compound_vocabulary_ is None
+    clf = clone(zero_label_model).set_params(split_compounds=True).fit()
+    assert "utbildning" in clf.compound_vocabulary_
+    p = clf.predict_proba(["Förflyttningsutbildning för omvårdnadspersonalen"])
+    assert p.shape == (1, 5) and abs(p.sum() - 1) < 1e-6
+    assert clf.classes_[p.argmax()] == "blandat"  # förflyttning is work environment
