@@ -11,7 +11,6 @@ import pytest
 from scipy.special import expit
 
 from kompred import consistency as C
-from kompred.consistency import handlers
 from kompred.consistency.power import (
     PowerEstimate,
     content_r2,
@@ -19,6 +18,7 @@ from kompred.consistency.power import (
     wilson_interval,
 )
 from kompred.exceptions import ValidationError
+from kompred.render.consistency import format_p
 
 
 def _he(n, handlers, sd, seed, n_perm=199):
@@ -47,7 +47,7 @@ def test_verdict_follows_the_p_value_on_a_small_batch():
         res = _he(n, h, sd, seed)
         _assert_verdict_follows_p(res)
         assert res.decision_rule == C.DECISION_RULE and "p < 0.05" in res.decision_rule
-        assert f"p = {handlers._fmt_p(res.p_value)}" in res.reason
+        assert f"p = {format_p(res.p_value)}" in res.reason
 
 
 @pytest.mark.slow
@@ -63,10 +63,10 @@ def test_verdict_and_p_value_agree_on_every_data_set_of_a_fixed_batch():
 
 
 def test_p_value_text_never_rounds_across_the_level():
-    assert handlers._fmt_p(0.04998) == "0.0499"
-    assert handlers._fmt_p(0.0123) == "0.012"
-    assert handlers._fmt_p(0.05) == "0.050"
-    assert handlers._fmt_p(float("nan")) == "not computed"
+    assert format_p(0.04998) == "0.0499"
+    assert format_p(0.0123) == "0.012"
+    assert format_p(0.05) == "0.050"
+    assert format_p(float("nan")) == "not computed"
 
 
 def test_no_permutations_means_no_verdict():

@@ -94,62 +94,6 @@ def _permutation_pvalue(resid: np.ndarray, g: np.ndarray, G: int, strata: np.nda
     return (1 + exceed) / (1 + n_perm)
 
 
-_REASONS = {
-    "too_few_handlers": (
-        "Only {h} handlers: at least {mh} are needed to estimate how much decisions vary between "
-        "handlers; with fewer, a difference between handlers cannot be told apart from chance "
-        "and from differences in what they received.",
-        "Bara {h} handläggare: minst {mh} behövs för att uppskatta hur mycket besluten varierar "
-        "mellan handläggare; med färre går en skillnad inte att skilja från slumpen eller från "
-        "skillnader i vilka ansökningar de fick.",
-    ),
-    "too_few_decisions": (
-        "Only {d} decisions ({per:.1f} per handler): at least {md} per handler on average are "
-        "needed before a handler effect can be estimated reliably.",
-        "Bara {d} beslut ({per:.1f} per handläggare): i genomsnitt minst {md} per handläggare "
-        "behövs för att en handläggareffekt ska kunna uppskattas tillförlitligt.",
-    ),
-    "inconclusive": (
-        "Not enough data to say: the permutation test does not show handler dependence "
-        "(p = {p}, not below 0.05), and the 95 % interval of the handler SD ({lo:.2f} to "
-        "{hi}) still includes effects large enough to matter (median odds ratio up to {mor}).",
-        "Underlaget räcker inte för att säga något: permutationstestet visar inget "
-        "handläggarberoende (p = {p}, inte under 0,05), och 95 %-intervallet för "
-        "handläggarnas spridning ({lo:.2f} till {hi}) rymmer fortfarande effekter som spelar "
-        "roll (median-oddskvot upp till {mor}).",
-    ),
-    "no_material_dependence": (
-        "No material handler dependence: the permutation test does not show handler dependence "
-        "(p = {p}, not below 0.05) and the 95 % interval of the handler SD ({lo:.2f} to "
-        "{hi}) rules out effects larger than SD {neg} on the log-odds scale.",
-        "Inget tecken på handläggarberoende av betydelse: permutationstestet visar inget "
-        "handläggarberoende (p = {p}, inte under 0,05) och 95 %-intervallet för "
-        "handläggarnas spridning ({lo:.2f} till {hi}) utesluter större spridning än {neg} på "
-        "log-odds-skalan.",
-    ),
-    "handler_dependence": (
-        "Decisions depend on the handler after adjusting for content: SD {sd:.2f} on the "
-        "log-odds scale (95 % interval {lo:.2f} to {hi}); about {flip:.0%} of decisions would "
-        "likely change with another handler. Permutation test p = {p}, below 0.05.",
-        "Besluten beror på handläggaren även när innehållet hålls konstant: spridning {sd:.2f} "
-        "på log-odds-skalan (95 %-intervall {lo:.2f} till {hi}); ungefär {flip:.0%} av besluten "
-        "skulle sannolikt bli annorlunda med en annan handläggare. Permutationstest p = {p}, "
-        "under 0,05.",
-    ),
-}
-
-
-def _fmt_hi(x: float) -> str:
-    return "∞" if not math.isfinite(x) else f"{x:.2f}"
-
-
-def _fmt_p(p: float, alpha: float = ALPHA) -> str:
-    # three decimals, unless rounding would carry a p below alpha up to it ("0.050, below 0.05")
-    if not math.isfinite(p):
-        return "not computed"
-    if p < alpha <= round(p, 3):
-        return f"{math.floor(p * 1e4) / 1e4:.4f}"
-    return f"{p:.3f}"
 
 
 def _mor(s: float) -> float:
@@ -331,16 +275,13 @@ def _compute_handler_effect(y, c, g, levels, s_codes, D, *, strata_cols, n_exclu
     if n == 0 or G < 2 or y.min() == y.max():
         why = "too_few_handlers" if G < 2 else "too_few_decisions"
         per = n / max(G, 1)
-        en, sv = _REASONS[why]
-        if G >= 2 and n:  # one kind of decision only
-            en = f"All {n} decisions are the same; nothing can vary between handlers."
-            sv = f"Alla {n} beslut är likadana; inget kan variera mellan handläggare."
-        fmt = dict(h=G, mh=min_handlers, d=n, per=per, md=min_per)
+        values = dict(h=G, mh=min_handlers, d=n, per=per, md=min_per,
+                      one_kind=bool(G >= 2 and n))
         return HandlerEffectResult(
             handler_sd=nan, ci_low=nan, ci_high=nan, icc=nan, icc_ci=(nan, nan),
             median_odds_ratio=nan, mor_ci=(nan, nan), p_value=nan, flip_rate=nan,
-            flip_rate_ci=(nan, nan), enough_data=False, conclusion=why, reason=en.format(**fmt),
-            reason_sv=sv.format(**fmt), n_handlers=G, n_decisions=n, n_excluded=n_excluded,
+            flip_rate_ci=(nan, nan), enough_data=False, conclusion=why, reason_values=values,
+            n_handlers=G, n_decisions=n, n_excluded=n_excluded,
             per_handler=empty, overall_rate=float(y.mean()) if n else nan, strata=strata_cols,
             ci_method=method, n_permutations=n_permutations, ci_level=ci_level)
     X = _design(c, D)
@@ -388,10 +329,9 @@ def _compute_handler_effect(y, c, g, levels, s_codes, D, *, strata_cols, n_exclu
     flip = _flip_rate(eta, s_hat)
     flip_ci = (_flip_rate(eta, lo), _flip_rate(eta, hi) if math.isfinite(hi) else nan)
     per = n / G
-    fmt = dict(h=G, mh=min_handlers, d=n, per=per, md=min_per, lo=lo, hi=_fmt_hi(hi),
-               mor=_fmt_hi(_mor(hi)), p=_fmt_p(p_value), neg=negligible_sd, sd=s_hat,
-               flip=flip, power=100 * power, plo=100 * power.ci_low, phi=100 * power.ci_high,
-               psd=POWER_SD)
+    values = dict(h=G, mh=min_handlers, d=n, per=per, md=min_per, lo=lo, hi=hi, mor=_mor(hi),
+                  p=p_value, neg=negligible_sd, sd=s_hat, flip=flip, power=float(power),
+                  plo=power.ci_low, phi=power.ci_high, psd=POWER_SD)
     # the verdict follows the reported test (DECISION_RULE); the interval only sizes the effect
     if G < min_handlers:
         why = "too_few_handlers"
@@ -404,50 +344,11 @@ def _compute_handler_effect(y, c, g, levels, s_codes, D, *, strata_cols, n_exclu
     else:
         why = "inconclusive"
     enough = why in ("no_material_dependence", "handler_dependence")
-    en, sv = _REASONS[why]
-    if why == "inconclusive" and not math.isfinite(p_value):
-        en = ("Not enough data to say: no permutation test was run (n_permutations=0), and the "
-              "verdict follows that test; the 95 % interval of the handler SD is {lo:.2f} to "
-              "{hi}.")
-        sv = ("Underlaget räcker inte för att säga något: inget permutationstest kördes "
-              "(n_permutations=0), och slutsatsen bygger på det testet; 95 %-intervallet för "
-              "handläggarnas spridning är {lo:.2f} till {hi}.")
-    elif why == "handler_dependence" and lo <= 0.0:
-        en += (" The interval reaching 0 does not contradict the test: the verdict follows the "
-               "test, which asks whether decisions cluster by handler more than chance allows; "
-               "the interval is an approximate range for the SD of a population of handlers "
-               "and is wide near 0.")
-        sv += (" Att intervallet når 0 motsäger inte testet: slutsatsen följer testet, som "
-               "prövar om besluten klumpar sig per handläggare mer än slumpen tillåter; "
-               "intervallet är ett ungefärligt spann för spridningen i en population av "
-               "handläggare och är brett nära 0.")
-    elif why in ("inconclusive", "no_material_dependence") and lo > 0.0:
-        en += (" The interval excluding 0 does not contradict the test: the verdict follows the "
-               "test at the 5 % level; the interval is an approximate range for the SD.")
-        sv += (" Att intervallet utesluter 0 motsäger inte testet: slutsatsen följer testet på "
-               "5 %-nivån; intervallet är ett ungefärligt spann för spridningen.")
-    if why != "handler_dependence":
-        en += (" With this design the test would detect a handler SD of {psd} (p < 0.05) in "
-               "about {power:.0f} % of data sets (simulated, {plo:.0f}–{phi:.0f} %).")
-        sv += (" Med det här underlaget skulle testet upptäcka en spridning på {psd} (p < 0,05) "
-               "i ungefär {power:.0f} % av fallen (simulerat, {plo:.0f}–{phi:.0f} %).")
-        if power < 0.8:
-            en += (" That is below 80 %: a result without handler dependence is weak evidence "
-                   "that decisions do not depend on the handler.")
-            sv += (" Det är under 80 %: att inget handläggarberoende syns är ett svagt belägg "
-                   "för att besluten inte beror på handläggaren.")
-    if why in ("too_few_handlers", "too_few_decisions"):
-        en += (" The estimate (handler SD {sd:.2f}, 95 % interval {lo:.2f} to {hi}, permutation "
-               "p = {p}) is indicative only: at this size the method signals handler "
-               "dependence too often in data without any.")
-        sv += (" Skattningen (spridning {sd:.2f}, 95 %-intervall {lo:.2f} till {hi}, "
-               "permutationstest p = {p}) är bara vägledande: med så lite data signalerar "
-               "metoden handläggarberoende för ofta även där inget finns.")
     return HandlerEffectResult(
         handler_sd=s_hat, ci_low=lo, ci_high=hi, icc=_icc(s_hat), icc_ci=(_icc(lo), _icc(hi)),
         median_odds_ratio=_mor(s_hat), mor_ci=(_mor(lo), _mor(hi)), p_value=p_value,
         flip_rate=flip, flip_rate_ci=flip_ci, enough_data=enough, conclusion=why,
-        reason=en.format(**fmt), reason_sv=sv.format(**fmt), n_handlers=G, n_decisions=n,
+        reason_values=values, n_handlers=G, n_decisions=n,
         n_excluded=n_excluded, per_handler=per_handler, overall_rate=overall,
         funnel_variance=float(np.mean(p0 * (1 - p0))),
         content_slope=float(beta[1]) if X.shape[1] > 1 and np.std(c) > 1e-9 else nan,

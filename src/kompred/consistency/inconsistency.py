@@ -59,10 +59,8 @@ def inconsistency_index(apps: pd.DataFrame, *,
     n_dec = int((dec != UNKNOWN).sum())
     nan = float("nan")
     if len(a) == 0:
-        en = f"No pairs of decided applications with similarity >= {min_similarity}."
-        sv = f"Inga par av beslutade ansökningar med likhet >= {min_similarity}."
         return InconsistencyResult(nan, (nan, nan), nan, nan, (nan, nan), 0, 0, n_dec,
-                                   min_similarity, False, en, sv)
+                                   min_similarity, False, {"code": "no_pairs"})
     split = (dec[a] != dec[b]).astype(float)
     exp_split = p[a] * (1 - p[b]) + p[b] * (1 - p[a])
     labels = _components(len(apps), a, b)[a]
@@ -82,19 +80,8 @@ def inconsistency_index(apps: pd.DataFrame, *,
         r_b = np.where(bs_e > 0, bs_s / np.maximum(bs_e, 1e-300), np.nan)
         obs_ci = tuple(float(v) for v in np.nanquantile(o_b, [0.025, 0.975]))
         ratio_ci = tuple(float(v) for v in np.nanquantile(r_b, [0.025, 0.975]))
-    if len(a) < min_pairs or C < 10:
-        en = (f"Only {len(a)} near-duplicate pairs in {C} clusters: too few to tell consistent "
-              "from inconsistent decisions.")
-        sv = (f"Bara {len(a)} par av nästan identiska ansökningar i {C} grupper: för få för att "
-              "skilja konsekventa beslut från inkonsekventa.")
-        enough = False
-    else:
-        en = (f"{obs:.0%} of {len(a)} near-duplicate pairs were decided differently; the content "
-              f"model expects {expd:.0%} if decisions were independent given content (ratio "
-              f"{ratio:.2f}).")
-        sv = (f"{obs:.0%} av {len(a)} par av nästan identiska ansökningar fick olika beslut; "
-              f"innehållsmodellen väntar sig {expd:.0%} om besluten vore oberoende givet "
-              f"innehållet (kvot {ratio:.2f}).")
-        enough = True
+    enough = not (len(a) < min_pairs or C < 10)
+    values = {"code": "measured" if enough else "too_few_pairs", "n_pairs": int(len(a)),
+              "n_clusters": C}
     return InconsistencyResult(obs, obs_ci, expd, ratio, ratio_ci, int(len(a)), C, n_dec,
-                               min_similarity, enough, en, sv)
+                               min_similarity, enough, values)

@@ -196,20 +196,11 @@ def period_effect(apps: pd.DataFrame | Corpus, *, period_column: str | None = "a
     last = len(order) - 2
     diff, dse = float(d[last]), float(d_se[last])
     lo, hi = diff - z * dse, diff + z * dse
-    if small:
-        enough = False
-        en = (f"Too few decisions (or only one kind) in period(s) {', '.join(small)}: at least "
-              f"{min_per_period} with both outcomes are needed per period.")
-        sv = (f"För få beslut (eller bara ett slags beslut) under {', '.join(small)}: minst "
-              f"{min_per_period} beslut med båda utfallen behövs per period.")
-    else:
-        enough = True
-        en = (f"Content-adjusted log-odds difference {order[-1]} vs {order[0]}: {diff:+.2f} "
-              f"(95 % interval {lo:+.2f} to {hi:+.2f}, p = {pvals[last]:.3f}).")
-        sv = (f"Skillnad i log-odds {order[-1]} mot {order[0]} med innehållet konstant: "
-              f"{diff:+.2f} (95 %-intervall {lo:+.2f} till {hi:+.2f}, p = {pvals[last]:.3f}).")
+    enough = not small
+    values = ({"code": "too_few", "small": list(small), "min_per_period": min_per_period}
+              if small else {"code": "measured"})
     return PeriodEffectResult(
         period_column=pcol, reference=order[0], comparison=order[-1], log_odds_diff=diff,
         ci_low=lo, ci_high=hi, p_value=float(pvals[last]), odds_ratio=math.exp(diff),
         p_value_overall=p_overall, per_period=per_period, handler_adjusted=handler_adj,
-        enough_data=enough, reason=en, reason_sv=sv, n_decisions=n, n_excluded=n_excluded)
+        enough_data=enough, reason_values=values, n_decisions=n, n_excluded=n_excluded)

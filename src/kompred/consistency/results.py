@@ -41,9 +41,31 @@ def _jsonable(v: Any) -> Any:
 
 
 class _ResultMixin:
+    """Results carry codes and numbers; :mod:`kompred.render.consistency` writes their words."""
+
+    def explain(self, lang: str = "sv") -> str:
+        """What the result says, in words (``lang`` "sv" or "en")."""
+        from ..render.consistency import explain
+
+        return explain(self, lang)
+
+    @property
+    def reason(self) -> str:
+        """The result in English words."""
+        return self.explain("en")
+
+    @property
+    def reason_sv(self) -> str:
+        """The result in Swedish words."""
+        return self.explain("sv")
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (NaN/inf become None, tables become lists of records)."""
-        return {f: _jsonable(getattr(self, f)) for f in self.__dataclass_fields__}
+        """JSON-ready dict (NaN/inf become None, tables become lists of records), with the
+        ``reason`` in English and ``reason_sv`` in Swedish."""
+        out = {f: _jsonable(getattr(self, f)) for f in self.__dataclass_fields__
+               if f != "reason_values"}
+        out["reason"], out["reason_sv"] = self.reason, self.reason_sv
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +96,9 @@ class HandlerEffectResult(_ResultMixin):
         "handler_dependence", "no_material_dependence", "inconclusive", "too_few_handlers",
         "too_few_decisions".
     reason, reason_sv : str
+        Properties: the result in English and Swedish words (:mod:`kompred.render`).
+    reason_values : dict
+        The numbers the words are written from.
         The conclusion in English and Swedish.
     n_handlers, n_decisions, n_excluded : int
         Handlers and decided applications analysed; rows left out (no decision or no handler).
@@ -124,8 +149,7 @@ class HandlerEffectResult(_ResultMixin):
     flip_rate_ci: tuple[float, float]
     enough_data: bool
     conclusion: str
-    reason: str
-    reason_sv: str
+    reason_values: dict = field(repr=False)
     n_handlers: int
     n_decisions: int
     n_excluded: int
@@ -181,8 +205,7 @@ class PeriodEffectResult(_ResultMixin):
     per_period: pd.DataFrame = field(repr=False)
     handler_adjusted: bool = False
     enough_data: bool = True
-    reason: str = ""
-    reason_sv: str = ""
+    reason_values: dict = field(default_factory=dict, repr=False)
     n_decisions: int = 0
     n_excluded: int = 0
 
@@ -217,5 +240,4 @@ class InconsistencyResult(_ResultMixin):
     n_decisions: int
     min_similarity: float
     enough_data: bool
-    reason: str
-    reason_sv: str
+    reason_values: dict = field(default_factory=dict, repr=False)
