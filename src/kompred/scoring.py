@@ -31,6 +31,7 @@ from .exceptions import (
     ValidationError,
 )
 from .featurize import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
+from .inputs import MissingInputs, describe_inputs, resolve_columns
 from .io import _format_of, iter_table_chunks, validate_applications
 from .modeling.persist import bundled_model_path, load_model
 
@@ -65,6 +66,12 @@ class Scorer:
         Handler names are never kept here.
     k_similar : int
         How many similar earlier applications to list per row.
+    min_similarity : float
+        Similar applications below this cosine similarity are not listed.
+    inputs : dict or None
+        What the grant model was trained on (:func:`kompred.inputs.describe_inputs`): the
+        column mapping that :func:`score_file` reads a new file with, and each input's share
+        missing in training.
     """
 
     topic_model: object | None = None
@@ -72,6 +79,7 @@ class Scorer:
     reference: pd.DataFrame | None = None
     k_similar: int = 3
     min_similarity: float = 0.25
+    inputs: dict | None = None
     _ref_index: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -155,8 +163,14 @@ def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = F
             raise ValidationError(f"{folder}: expected_rate needs a grant model, and there is none")
         grant_model.set_params(expected_rate=expected_rate)
         grant_model.rate_shift_  # noqa: B018 -- validates the rate and the model now, not mid-file
+    # the grant model's input schema (its column mapping) travels in its metadata
+    from .modeling.persist import read_metadata
+
+    grant_dir = folder / "grant" if (folder / "grant" / "model.joblib").exists() \
+        or (folder / "grant" / "model.skops").exists() else bundled_model_path("grant")
+    inputs = read_metadata(grant_dir).get("inputs") if grant_model is not None else None
     return Scorer(topic_model=part("topic", TopicClassifier), grant_model=grant_model,
-                  reference=reference)
+                  reference=reference, inputs=inputs)
 
 
 def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) -> pd.DataFrame:
@@ -260,6 +274,10 @@ class ScoreSummary:
     output: str
     peak_rss_mb: float | None = None
     notes: tuple[str, ...] = ()
+    #: inputs the model uses that were missing far more often than in training, with the effect
+    missing_inputs: tuple[str, ...] = ()
+    #: the header -> canonical mapping the file was read with (the model's, then the options)
+    columns: dict = field(default_factory=dict)
 
 
 def _lenient_validate(chunk: pd.DataFrame, columns, source) -> tuple[pd.DataFrame, dict[int, list[str]]]:
@@ -293,6 +311,7 @@ def score_file(
     path: str | os.PathLike, out_path: str | os.PathLike, *, scorer: Scorer | None = None,
     columns: dict[str, str] | None = None, chunksize: int = 5_000,
     progress: Callable[[int], None] | None = None, sep: str | None = None, reasons: int = 3,
+    strict: bool = False,
 ) -> ScoreSummary:
     """Score a file of applications in chunks and write the result in the same format.
 
@@ -303,13 +322,20 @@ def score_file(
     scorer : Scorer, optional
         Default: :func:`load_scorer` (the bundled models).
     columns : dict, optional
-        Header → canonical name mapping, e.g. ``{"Text": "description"}``.
+        Header → canonical name mapping, e.g. ``{"Text": "description"}``. The mapping the
+        model was trained with applies first (see :func:`kompred.inputs.resolve_columns`);
+        these entries override it, column by column.
     chunksize : int
         Rows per chunk; memory grows with the chunk, not with the file.
     progress : callable, optional
         Called with the number of rows done after each chunk (the CLI passes a progress bar).
     reasons : int
         Reasons per row in ``grant_reasons`` (0 skips them; they take most of the time).
+    strict : bool
+        Raise :class:`~kompred.exceptions.SchemaError` instead of reporting in
+        ``missing_inputs`` when an input the model uses is absent from the table (before
+        anything is written) or missing far more often than in training (the output is then
+        removed).
     """
     path, out_path = Path(path), Path(out_path)
     fmt_out = _format_of(out_path)
@@ -322,12 +348,19 @@ def score_file(
     probs_sum, probs_n, rows = 0.0, 0, 0
     notes: set[str] = set()
     writer = _ChunkWriter(out_path, fmt_out)
+    schema = scorer.inputs or {}
+    tracker = MissingInputs(schema) if schema.get("inputs") else None
+    mapping: dict[str, str] | None = None
     try:
         for chunk in iter_table_chunks(path, chunksize=chunksize, sep=sep):
-            try:
-                apps, bad = _lenient_validate(chunk, columns, str(path))
-            except SchemaError:
-                raise
+            if mapping is None:
+                mapping = resolve_columns(chunk.columns, schema, given=columns, source=str(path))
+            apps, bad = _lenient_validate(chunk, mapping, str(path))
+            if tracker is not None:
+                tracker.add(apps)
+                if strict and tracker.absent:
+                    raise SchemaError(f"{path}: " + "; ".join(tracker.messages()) +
+                                      " (--strict: nothing was written)")
             scored = score_applications(apps, scorer, reasons=reasons)
             for row, msgs in bad.items():
                 scored.loc[row, "status"] = "fel i raden: " + "; ".join(msgs)
@@ -345,6 +378,13 @@ def score_file(
                 progress(len(scored))
     finally:
         writer.close()
+    missing = tuple(tracker.messages()) if tracker is not None else ()
+    if tracker is not None:
+        # the per-input sentences replace the model's terse "columns [...] are not in the table"
+        notes = {n for n in notes if "are not in the table" not in n}
+    if strict and missing:
+        out_path.unlink(missing_ok=True)
+        raise SchemaError(f"{path}: " + "; ".join(missing) + f" (--strict: {out_path} not written)")
     ok = sum(n for s, n in statuses.items() if s.startswith("ok"))
     try:
         import resource
@@ -355,7 +395,8 @@ def score_file(
     return ScoreSummary(rows=rows, scored=ok, not_scored=rows - ok, statuses=statuses, topics=topics,
                         mean_grant_probability=probs_sum / probs_n if probs_n else None,
                         seconds=time.perf_counter() - start, output=str(out_path), peak_rss_mb=peak,
-                        notes=tuple(sorted(notes)))
+                        notes=tuple(sorted(notes)), missing_inputs=missing,
+                        columns=dict(mapping or {}))
 
 
 def _with_input_columns(raw: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
@@ -424,13 +465,15 @@ class _ChunkWriter:
 
 def train_scorer(apps: pd.DataFrame, out_dir: str | os.PathLike, *, taxonomy: str = "default",
                  grant_params: dict | None = None, min_topic_labels: int = 20,
-                 train_topic: bool = True) -> Path:
+                 train_topic: bool = True, columns: dict[str, str] | None = None) -> Path:
     """Train a grant model (and a topic model when the table has topic labels) and save them.
 
     Writes ``out_dir/grant/``, ``out_dir/topic/`` (only with at least ``min_topic_labels``
     labelled rows) and ``out_dir/reference.csv`` (the earlier applications that scoring compares
     with; without handler names). ``grant_params`` go to :class:`kompred.GrantModel`
-    (default ``random_state=0``).
+    (default ``random_state=0``). ``columns`` is the header mapping ``apps`` was read with:
+    the grant model's metadata keeps it with the input schema, so that :func:`score_file`
+    reads a file of the same layout without it.
     """
     from .modeling.grant import GrantModel
     from .modeling.persist import save_model
@@ -445,7 +488,9 @@ def train_scorer(apps: pd.DataFrame, out_dir: str | os.PathLike, *, taxonomy: st
     # a fixed seed by default: the same file gives the same model, intervals included
     grant = GrantModel(**{"random_state": 0, **(grant_params or {})}).fit(train)
     save_model(grant, out_dir / "grant", training_data=train,
-               extra={"kind": "grant", "rows_excluded_undecided": int((~decided).sum())})
+               extra={"kind": "grant", "rows_excluded_undecided": int((~decided).sum()),
+                      "inputs": describe_inputs(train, grant, columns=columns,
+                                                source=apps.attrs.get("source"))})
     if train_topic and "topic" in apps.columns and apps["topic"].notna().sum() >= min_topic_labels:
         labelled = apps.loc[apps["topic"].notna()]
         topic = TopicClassifier(taxonomy=taxonomy).fit(_texts(labelled), labelled["topic"].tolist())

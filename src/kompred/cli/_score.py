@@ -31,6 +31,9 @@ def add_parser(sub) -> None:
                    help="approval rate you expect in this round (e.g. 0.27) when it differs from "
                    "the training data's; shifts every grant probability by one constant on the "
                    "log-odds scale. Leave it out unless you know it: a wrong guess hurts")
+    p.add_argument("--strict", action="store_true",
+                   help="fail when an input the model uses is absent or missing far more often "
+                   "than in training (default: score and warn)")
     add_mapping_options(p, decision=False)
     p.set_defaults(func=run)
 
@@ -46,16 +49,21 @@ def run(args) -> int:
     bar = tqdm(unit=" rader", desc="kompred score", disable=args.no_progress or None, file=sys.stderr)
     try:
         summary = score_file(args.file, args.out, scorer=scorer, columns=mapping_from_args(args),
-                             chunksize=args.chunksize, progress=bar.update, reasons=args.reasons)
+                             chunksize=args.chunksize, progress=bar.update, reasons=args.reasons,
+                             strict=args.strict)
     finally:
         bar.close()
     print(f"{summary.rows} rader lästa, {summary.scored} bedömda, {summary.not_scored} ej bedömda "
           f"({summary.seconds:.1f} s) -> {summary.output}")
+    if summary.columns:  # the model's stored mapping and the options, as applied
+        print("Kolumner: " + ", ".join(f"{h} -> {c}" for h, c in summary.columns.items()))
     print("Status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())))
     if summary.topics:
         print("Ämnen: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.topics.items())))
     for note in summary.notes:
         print(f"Obs: {note}")
+    for warning in summary.missing_inputs:  # loud, on stderr: these rows' probabilities are off
+        print(f"kompred score: VARNING: {warning}", file=sys.stderr)
     if summary.mean_grant_probability is not None:
         print(f"Medelsannolikhet för beviljande: {summary.mean_grant_probability:.2f}")
     return 0
