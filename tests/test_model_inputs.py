@@ -84,7 +84,7 @@ def test_score_without_options_uses_the_stored_mapping(trained):
     assert a["status"].str.startswith("ok").all()
     pd.testing.assert_series_equal(a["grant_probability"], b["grant_probability"])
     # and the stored date mapping matters: without it the date (so the agreement) is lost
-    scorer = load_scorer(model, trusted=True)
+    scorer = load_scorer(model)
     scorer.inputs = None
     lost = score_file(new, root / "utan_mappning.csv", scorer=scorer, reasons=0,
                       columns={"Vad_ska_goras": "description", "Ref": "id"})
@@ -134,11 +134,11 @@ def test_an_input_missing_far_more_often_than_in_training_is_reported(trained):
     half = len(frame) // 2
     frame.loc[frame.index[:half], "cost_sek"] = None
     frame.to_excel(blanked, index=False)
-    summary = score_file(blanked, root / "tk.csv", scorer=load_scorer(model, trusted=True), reasons=0)
+    summary = score_file(blanked, root / "tk.csv", scorer=load_scorer(model), reasons=0)
     assert len(summary.missing_inputs) == 1
     assert summary.missing_inputs[0].startswith(
         f"input 'cost_sek' (float) is missing in {half / n:.0%} of the rows: in training it was "
         "missing in 0%; filled with the training mean")
     with pytest.raises(SchemaError, match="cost_sek"):
-        score_file(blanked, root / "tk2.csv", scorer=load_scorer(model, trusted=True), reasons=0, strict=True)
+        score_file(blanked, root / "tk2.csv", scorer=load_scorer(model), reasons=0, strict=True)
     assert not (root / "tk2.csv").exists()

@@ -33,7 +33,7 @@ from .exceptions import (
 from .featurize import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
 from .inputs import MissingInputs, describe_inputs, resolve_columns
 from .io import _format_of, iter_table_chunks, validate_applications
-from .modeling.persist import bundled_model_path, load_model
+from .modeling.persist import bundled_model_path, has_model, load_model
 
 __all__ = ["ScoreSummary", "Scorer", "load_scorer", "score_applications", "score_file"]
 
@@ -113,7 +113,7 @@ class Scorer:
         return idx, sims
 
 
-def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = False,
+def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool | list = False,
                 expected_rate: float | None = None) -> Scorer:
     """Load a scorer: kompred's bundled models, or a folder written by ``kompred train``.
 
@@ -124,8 +124,11 @@ def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = F
     ----------
     model_dir : path or None
         None: the bundled models.
-    trusted : bool
-        Loading a model runs code from it; pass True only for folders you made or trust.
+    trusted : bool or list of str
+        A model loads when every type in its files is on kompred's trusted list (models made
+        by ``kompred train`` are); True (or a list of type names) also trusts the others,
+        and is needed for an old joblib (pickle) folder. Give it only for folders you made or
+        whose source you trust (see :func:`kompred.modeling.persist.inspect_model`).
     expected_rate : float or None
         The approval rate expected in the round being scored, when known and different from
         the training data's; shifts the grant model's log-odds by one constant (see
@@ -138,14 +141,12 @@ def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = F
     folder = Path(model_dir) if model_dir is not None else bundled
     if not folder.exists():
         raise InputFileError(f"{folder}: no such model folder; expected a folder written by 'kompred train'")
-    trust = trusted or model_dir is None
-
     def part(name, cls):
         sub = folder / name
-        if (sub / "model.joblib").exists():
-            return load_model(sub, trusted=trust, expected=cls)
+        if has_model(sub):
+            return load_model(sub, trusted=trusted, expected=cls)
         default = bundled_model_path(name)
-        return load_model(default, expected=cls) if (default / "model.joblib").exists() else None
+        return load_model(default, expected=cls) if has_model(default) else None
 
     reference = None
     ref_path = folder / "reference.csv"
@@ -166,8 +167,7 @@ def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = F
     # the grant model's input schema (its column mapping) travels in its metadata
     from .modeling.persist import read_metadata
 
-    grant_dir = folder / "grant" if (folder / "grant" / "model.joblib").exists() \
-        or (folder / "grant" / "model.skops").exists() else bundled_model_path("grant")
+    grant_dir = folder / "grant" if has_model(folder / "grant") else bundled_model_path("grant")
     inputs = read_metadata(grant_dir).get("inputs") if grant_model is not None else None
     return Scorer(topic_model=part("topic", TopicClassifier), grant_model=grant_model,
                   reference=reference, inputs=inputs)

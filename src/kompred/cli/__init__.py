@@ -16,7 +16,7 @@ from .._version import __version__
 from ..exceptions import KompredError, KompredWarning
 
 # order = the order in `kompred --help`
-SUBCOMMANDS = ("report", "train", "score", "evaluate", "consistency", "handlers", "check")
+SUBCOMMANDS = ("report", "train", "score", "evaluate", "consistency", "handlers", "check", "model")
 
 
 def _available() -> list:

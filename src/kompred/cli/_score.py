@@ -21,8 +21,12 @@ def add_parser(sub) -> None:
     p.add_argument("file", help="applications to score (CSV, XLSX or Parquet)")
     p.add_argument("-o", "--out", required=True, help="output file; its suffix sets the format")
     p.add_argument("--model", metavar="DIR",
-                   help="a model folder written by 'kompred train' (default: the bundled models). "
-                   "Loading a model runs code from it: name only folders you made or trust.")
+                   help="a model folder written by 'kompred train' (default: the bundled models); "
+                   "it loads only if every type in it is on kompred's trusted list")
+    p.add_argument("--trust", action="store_true",
+                   help="load the --model folder even when it holds types outside kompred's "
+                   "trusted list, or an old joblib (pickle) file; read 'kompred model inspect "
+                   "DIR' first")
     p.add_argument("--chunksize", type=int, default=5000, help="rows per chunk (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--reasons", type=int, default=3, metavar="N",
@@ -44,7 +48,7 @@ def run(args) -> int:
     from tqdm import tqdm
 
     _format_of(Path(args.out))  # fail before any work on an unsupported output suffix
-    scorer = load_scorer(args.model, trusted=args.model is not None,
+    scorer = load_scorer(args.model, trusted=args.trust,
                          expected_rate=args.expected_rate)
     bar = tqdm(unit=" rader", desc="kompred score", disable=args.no_progress or None, file=sys.stderr)
     try:
