@@ -22,12 +22,14 @@ import difflib
 import io as _io
 import os
 import re
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import _guards
 from .exceptions import (
     ApplicationTableError,
     InputFileError,
@@ -94,11 +96,21 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputFileError(f"{path}: cannot decode the file as {encoding!r}: {exc}") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputFileError(f"{path}: starts as UTF-16 but cannot be decoded: {exc}") from exc
     try:
         return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError:
+        pass
+    try:
         # Swedish Excel's "CSV (semikolonavgränsad)" writes Windows-1252.
         return data.decode("cp1252", errors="strict"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path}: cannot decode the file as UTF-8 or Windows-1252 (byte "
+                             f"{exc.start}); save it as CSV (UTF-8) or pass encoding=") from exc
 
 
 def _sniff_separator(text: str) -> str:
@@ -151,28 +163,29 @@ def read_table(
                 import gzip
 
                 data = gzip.decompress(data)
+            _guards.check_csv_bytes(data, path)
             text, used_encoding = _decode(data, path, encoding)
             used_sep = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_separator(text))
             if not text.strip():
                 raise InputFileError(f"{path}: the file is empty; expected a header row and rows")
+            _guards.check_header(next(csv.reader(_io.StringIO(text), delimiter=used_sep[0])), path)
             frame = pd.read_csv(
                 _io.StringIO(text), sep=used_sep, dtype=str, keep_default_na=False,
                 skipinitialspace=False, engine="python" if len(used_sep) > 1 else "c",
             )
             frame.attrs.update(encoding=used_encoding, sep=used_sep)
         elif fmt == "xlsx":
+            _guards.check_xlsx(path)
             frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0,
                                   engine="openpyxl")
+            _guards.check_header(_xlsx_header(path, sheet), path)
         else:
             frame = pd.read_parquet(path)
-    except (InputFileError, UnsupportedFormatError):
+    except (InputFileError, UnsupportedFormatError, SchemaError):
         raise
     except pd.errors.ParserError as exc:
-        raise InputFileError(
-            f"{path}: cannot parse the file as CSV: {exc}. A row has more cells than the header: "
-            "usually a text cell that contains the separator without quotes; save the file from "
-            "Excel again or quote that cell") from exc
-    except (OSError, ValueError, KeyError) as exc:
+        raise _guards.parser_error(exc, path) from exc
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, csv.Error) as exc:
         raise InputFileError(f"{path}: cannot read the file as {fmt}: {exc}") from exc
     frame.attrs.update(source=str(path), format=fmt)
     return frame
@@ -194,9 +207,16 @@ def iter_table_chunks(
     if fmt == "csv":
         with open(path, "rb") as fh:
             head = fh.read(65_536)
-        _, used_encoding = _decode(head[: head.rfind(b"\n") + 1] or head, path, encoding)
+        _guards.check_csv_bytes(head, path)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not encoding:  # UTF-16: whole units
+            text, used_encoding = head.decode("utf-16", errors="ignore"), "utf-16"
+        else:
+            text, used_encoding = _decode(head[: head.rfind(b"\n") + 1] or head, path, encoding)
+        if not text.strip():
+            raise InputFileError(f"{path}: the file is empty; expected a header row and rows")
         with open(path, encoding=used_encoding, newline="") as fh:
             used_sep = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_separator(fh.read(20_000)))
+        _guards.check_header(next(csv.reader(_io.StringIO(text), delimiter=used_sep[0])), path)
         reader = pd.read_csv(path, sep=used_sep, dtype=str, keep_default_na=False,
                              encoding=used_encoding, chunksize=chunksize)
         chunks: Iterator[pd.DataFrame] = reader
@@ -206,13 +226,22 @@ def iter_table_chunks(
         pf = pq.ParquetFile(path)
         chunks = (b.to_pandas() for b in pf.iter_batches(batch_size=chunksize))
     else:
+        _guards.check_xlsx(path)
         chunks = _iter_xlsx(path, chunksize)
-    for chunk in chunks:
-        chunk = chunk.reset_index(drop=True)
-        chunk.index = pd.RangeIndex(start, start + len(chunk), name="row")
-        start += len(chunk)
-        chunk.attrs.update(source=str(path), format=fmt)
-        yield chunk
+    try:
+        for chunk in chunks:
+            chunk = chunk.reset_index(drop=True)
+            chunk.index = pd.RangeIndex(start, start + len(chunk), name="row")
+            start += len(chunk)
+            chunk.attrs.update(source=str(path), format=fmt)
+            yield chunk
+    except (InputFileError, SchemaError):
+        raise
+    except pd.errors.ParserError as exc:
+        raise _guards.parser_error(exc, path) from exc
+    except (pd.errors.EmptyDataError, UnicodeDecodeError, zipfile.BadZipFile, KeyError,
+            csv.Error, ValueError) as exc:
+        raise InputFileError(f"{path}: cannot read the file as {fmt}: {exc}") from exc
 
 
 def _iter_xlsx(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
@@ -222,6 +251,7 @@ def _iter_xlsx(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = [str(h) if h is not None else f"Unnamed: {i}" for i, h in enumerate(next(rows, ()))]
+        _guards.check_header(header, path)
         buf: list[tuple] = []
         for r in rows:
             buf.append(r)
@@ -234,7 +264,20 @@ def _iter_xlsx(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
         wb.close()
 
 
+def _xlsx_header(path: Path, sheet) -> list:
+    """Row 1 of a sheet as written (pandas renames repeated headers, hiding them)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
+        return list(next(ws.iter_rows(max_row=1, values_only=True), ()))
+    finally:
+        wb.close()
+
+
 # ----------------------------------------------------------------------------- validation
+_SCALE = re.compile(r"(?i)\s*(m|t)(?:kr|sek)\.?\s*$")
 _NUM_CLEAN = re.compile(r"(?i)\s|\u00a0|\u202f|kr\.?|sek|:-|st\.?|pers\.?|personer")
 
 
@@ -247,6 +290,11 @@ def _parse_number(value: object) -> float | None:
     text = str(value).strip()
     if not text or text.lower() in {"nan", "none", "-", "–"}:
         return np.nan
+    # "1,5 mkr" and "250 tkr": millions and thousands of kronor, as budgets are often written
+    scale = _SCALE.search(text)
+    if scale:
+        x = _parse_number(text[: scale.start()]) if text[: scale.start()].strip() else None
+        return None if x is None else x * (1e6 if scale.group(1).lower() == "m" else 1e3)
     text = _NUM_CLEAN.sub("", text)
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.250.000,50
         text = text.replace(".", "").replace(",", ".")
@@ -291,6 +339,10 @@ def _parse_date_period(value: object) -> tuple[pd.Timestamp | None, str]:
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool) \
             and float(value).is_integer() and 1900 <= float(value) <= 2100:
         return pd.Timestamp(year=int(value), month=1, day=1), "year"
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool) \
+            and 20_000 <= float(value) <= 80_000:
+        # an Excel date serial in a cell not formatted as a date (days since 1899-12-30)
+        return (pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(value))).normalize(), "day"
     text = str(value).strip()
     if not text or text.lower() in {"nan", "nat", "none"}:
         return pd.NaT, "day"
@@ -589,8 +641,16 @@ def read_applications(
     else:
         raw = read_table(path_or_frame, sheet=sheet, sep=sep, encoding=encoding)
         source = str(path_or_frame)
-    return validate_applications(raw, columns=columns, require=require,
-                                 require_decision=require_decision, source=source)
+    try:
+        return validate_applications(raw, columns=columns, require=require,
+                                     require_decision=require_decision, source=source)
+    except SchemaError as exc:
+        # title rows above the table, or the table on another sheet: say where it seems to be
+        hint = _guards.title_rows_hint(raw, source, sheet=sheet) if source and \
+            "missing required column" in str(exc) else ""
+        if not hint:
+            raise
+        raise SchemaError(str(exc) + hint) from exc
 
 
 # ----------------------------------------------------------------------------- writing
@@ -627,7 +687,9 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = F
     try:
         if fmt == "csv":
             sep = "\t" if path.suffix.lower() == ".tsv" else ","
-            defuse_formulas(frame).to_csv(path, index=index, sep=sep, encoding="utf-8-sig")
+            # CRLF, as Excel writes: a line-break character inside a cell is then always quoted
+            defuse_formulas(frame).to_csv(path, index=index, sep=sep, encoding="utf-8-sig",
+                                          lineterminator="\r\n")
         elif fmt == "xlsx":
             defuse_formulas(frame).to_excel(path, index=index, engine="openpyxl")
         else:

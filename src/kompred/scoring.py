@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import _guards
 from ._resources import bundled_path
 from .exceptions import (
     ApplicationTableError,
@@ -303,8 +304,10 @@ def _lenient_validate(chunk: pd.DataFrame, columns, source) -> tuple[pd.DataFram
                     renamed.update({c: h for h, c in (columns or {}).items()})
                 header = renamed.get(p.column, p.column)
                 if header in raw.columns:
-                    raw.loc[p.row, header] = None
-    raise ValidationError(f"{source}: could not make the rows readable")  # pragma: no cover
+                    # an empty or repeated id gets the row's own number, so that it is unique
+                    raw.loc[p.row, header] = f"rad-{p.row}" if p.column == "id" else None
+    raise ValidationError(f"{source}: could not make these rows readable: " + "; ".join(
+        f"row {r}: {', '.join(m)}" for r, m in sorted(bad.items())[:10]))
 
 
 def score_file(
@@ -353,9 +356,19 @@ def score_file(
     mapping: dict[str, str] | None = None
     try:
         for chunk in iter_table_chunks(path, chunksize=chunksize, sep=sep):
+            if chunk.empty:  # a header with no rows under it
+                continue
             if mapping is None:
                 mapping = resolve_columns(chunk.columns, schema, given=columns, source=str(path))
-            apps, bad = _lenient_validate(chunk, mapping, str(path))
+            try:
+                apps, bad = _lenient_validate(chunk, mapping, str(path))
+            except SchemaError as exc:
+                # title rows above the table, or the table on another sheet: say where it is
+                hint = _guards.title_rows_hint(chunk, path) if rows == 0 and \
+                    "missing required column" in str(exc) else ""
+                if not hint:
+                    raise
+                raise SchemaError(str(exc) + hint) from exc
             if tracker is not None:
                 tracker.add(apps)
                 if strict and tracker.absent:
@@ -378,6 +391,10 @@ def score_file(
                 progress(len(scored))
     finally:
         writer.close()
+    if rows == 0:
+        out_path.unlink(missing_ok=True)
+        raise InputFileError(f"{path}: no application rows to score: the file has a header "
+                             "but no rows under it." + _guards.title_rows_hint(pd.DataFrame(), path))
     missing = tuple(tracker.messages()) if tracker is not None else ()
     if tracker is not None:
         # the per-input sentences replace the model's terse "columns [...] are not in the table"
@@ -432,8 +449,10 @@ class _ChunkWriter:
                 frame[c] = frame[c].dt.strftime("%Y-%m-%d")
         if self.fmt == "csv":
             sep = "\t" if self.path.suffix.lower() == ".tsv" else ","
+            # CRLF, as Excel writes: a line-break character inside a cell is then always quoted
             defuse_formulas(frame).to_csv(self.path, mode="w" if self.first else "a", header=self.first,
-                                          index=False, sep=sep, encoding="utf-8-sig" if self.first else "utf-8")
+                                          index=False, sep=sep, encoding="utf-8-sig" if self.first else "utf-8",
+                                          lineterminator="\r\n")
         elif self.fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
