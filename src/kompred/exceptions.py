@@ -100,7 +100,10 @@ class ApplicationTableError(ValidationError):
         lines += [f"  - {p}" for p in self.problems[:max_shown]]
         if n > max_shown:
             lines.append(f"  ... and {n - max_shown} more (see the .problems attribute)")
-        super().__init__("\n".join(lines))
+        from .featurize import redact_personnummer  # here: featurize imports this module
+
+        # a cell's value is quoted in its problem: a personnummer in it must not reach a log
+        super().__init__(redact_personnummer("\n".join(lines)))
 
 
 class InputFileError(KompredError, OSError):

@@ -193,11 +193,12 @@ def read_table(
 
 def iter_table_chunks(
     path: str | os.PathLike, *, chunksize: int = 10_000, sep: str | None = None,
-    encoding: str | None = None,
+    encoding: str | None = None, sheet: str | int | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Read a large table in chunks of at most ``chunksize`` rows, in order, in bounded memory.
 
     Each chunk's index holds the spreadsheet row numbers of its rows (header = row 1).
+    ``sheet`` picks an Excel sheet by name or number (default: the first).
     """
     path = Path(path)
     fmt = _format_of(path)
@@ -227,7 +228,7 @@ def iter_table_chunks(
         chunks = (b.to_pandas() for b in pf.iter_batches(batch_size=chunksize))
     else:
         _guards.check_xlsx(path)
-        chunks = _iter_xlsx(path, chunksize)
+        chunks = _iter_xlsx(path, chunksize, sheet)
     try:
         for chunk in chunks:
             chunk = chunk.reset_index(drop=True)
@@ -242,14 +243,22 @@ def iter_table_chunks(
     except (pd.errors.EmptyDataError, UnicodeDecodeError, zipfile.BadZipFile, KeyError,
             csv.Error, ValueError) as exc:
         raise InputFileError(f"{path}: cannot read the file as {fmt}: {exc}") from exc
+    finally:  # also when the caller stops early on an error: no open file is left behind
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
-def _iter_xlsx(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
+def _iter_xlsx(path: Path, chunksize: int, sheet=None) -> Iterator[pd.DataFrame]:
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
+        if isinstance(sheet, str) and sheet not in wb.sheetnames:
+            raise InputFileError(f"{path}: no sheet {sheet!r}; the workbook has the sheets "
+                                 f"{', '.join(repr(n) for n in wb.sheetnames)}")
+        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
+        rows = ws.iter_rows(values_only=True)
         header = [str(h) if h is not None else f"Unnamed: {i}" for i, h in enumerate(next(rows, ()))]
         _guards.check_header(header, path)
         buf: list[tuple] = []

@@ -196,7 +196,9 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             vals = out[col].tolist()
             red = [redact_personnummer(v) if isinstance(v, str) else v for v in vals]
-            changed = np.array([a != b for a, b in zip(vals, red, strict=True)])
+            # only strings can change (NaN != NaN would flag every empty cell)
+            changed = np.array([isinstance(a, str) and a != b for a, b in zip(vals, red, strict=True)],
+                               dtype=bool)
             if changed.any():
                 found_pnr |= changed
                 out[col] = pd.Series(red, index=out.index, dtype=out[col].dtype)
@@ -314,7 +316,7 @@ def score_file(
     path: str | os.PathLike, out_path: str | os.PathLike, *, scorer: Scorer | None = None,
     columns: dict[str, str] | None = None, chunksize: int = 5_000,
     progress: Callable[[int], None] | None = None, sep: str | None = None, reasons: int = 3,
-    strict: bool = False,
+    strict: bool = False, sheet: str | int | None = None,
 ) -> ScoreSummary:
     """Score a file of applications in chunks and write the result in the same format.
 
@@ -334,6 +336,8 @@ def score_file(
         Called with the number of rows done after each chunk (the CLI passes a progress bar).
     reasons : int
         Reasons per row in ``grant_reasons`` (0 skips them; they take most of the time).
+    sheet : str or int, optional
+        The Excel sheet to score (default: the first).
     strict : bool
         Raise :class:`~kompred.exceptions.SchemaError` instead of reporting in
         ``missing_inputs`` when an input the model uses is absent from the table (before
@@ -355,7 +359,7 @@ def score_file(
     tracker = MissingInputs(schema) if schema.get("inputs") else None
     mapping: dict[str, str] | None = None
     try:
-        for chunk in iter_table_chunks(path, chunksize=chunksize, sep=sep):
+        for chunk in iter_table_chunks(path, chunksize=chunksize, sep=sep, sheet=sheet):
             if chunk.empty:  # a header with no rows under it
                 continue
             if mapping is None:
@@ -376,7 +380,11 @@ def score_file(
                                       " (--strict: nothing was written)")
             scored = score_applications(apps, scorer, reasons=reasons)
             for row, msgs in bad.items():
-                scored.loc[row, "status"] = "fel i raden: " + "; ".join(msgs)
+                # a cell's value is quoted in its message: no personnummer may leak through it
+                before = scored.loc[row, "status"]
+                scored.loc[row, "status"] = redact_personnummer(
+                    "fel i raden: " + "; ".join(msgs) +
+                    ("" if str(before).startswith(STATUS_OK) else f"; {before}"))
             writer.write(_with_input_columns(chunk, scored))
             notes.update(scored.attrs.get("notes", []))
             rows += len(scored)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..io import _format_of
 from ..scoring import load_scorer, score_file
-from ._common import add_mapping_options, mapping_from_args
+from ._common import add_mapping_options, mapping_from_args, sheet_arg
 
 
 def add_parser(sub) -> None:
@@ -54,7 +54,7 @@ def run(args) -> int:
     try:
         summary = score_file(args.file, args.out, scorer=scorer, columns=mapping_from_args(args),
                              chunksize=args.chunksize, progress=bar.update, reasons=args.reasons,
-                             strict=args.strict)
+                             strict=args.strict, sheet=sheet_arg(args))
     finally:
         bar.close()
     print(f"{summary.rows} rader lästa, {summary.scored} bedömda, {summary.not_scored} ej bedömda "
