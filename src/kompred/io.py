@@ -686,13 +686,17 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:
     """Write a table as CSV (UTF-8 with BOM, so Excel shows å ä ö), XLSX or Parquet.
 
-    The format follows the suffix. Text cells that start with ``=``, ``+``, ``-`` or ``@`` are
-    written with a leading apostrophe in CSV and XLSX so that Excel does not run them as formulas.
+    The format follows the suffix. Text cells that start with ``=``, ``+``, ``-``, ``@``, tab or
+    CR are written with a leading apostrophe in CSV and XLSX so that Excel does not run them as
+    formulas; personnummer in text cells are redacted.
     """
     path = Path(path)
     fmt = _format_of(path)
     if path.parent and not path.parent.exists():
         raise InputFileError(f"{path}: the folder {path.parent} does not exist")
+    from .privacy import redact_frame
+
+    frame = redact_frame(frame)  # no personnummer in any file kompred writes
     try:
         if fmt == "csv":
             sep = "\t" if path.suffix.lower() == ".tsv" else ","

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..consistency import handler_effect, inconsistency_index, period_effect
 from ..exceptions import KompredError
 from ..io import read_applications
+from ..privacy import redact_frame
 from ..report._consistency import (
     format_handler_effect,
     format_inconsistency,
@@ -33,6 +34,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     apps = read_applications(args.file, columns=mapping_from_args(args), require=("description",),
                              require_decision=False, sheet=sheet_arg(args))
+    apps = redact_frame(apps)  # no personnummer in any report, file or terminal line
     doc: dict = {}
     if "handler" in apps.columns and apps["handler"].notna().any():
         he = handler_effect(apps, n_permutations=args.permutations)
