@@ -8,9 +8,9 @@ report, a pairs file or the terminal can carry one; :func:`kompred.io.write_tabl
 what it writes.
 
 >>> import pandas as pd
->>> frame = pd.DataFrame({"title": ["Kurs, kontakt 811218-9876", None], "cost_sek": [1.0, 2.0]})
+>>> frame = pd.DataFrame({"title": ["Kurs, kontakt 811218-9876", "Kurs"], "cost_sek": [1.0, 2.0]})
 >>> redact_frame(frame)["title"].tolist()
-['Kurs, kontakt [PERSONNUMMER]', None]
+['Kurs, kontakt [PERSONNUMMER]', 'Kurs']
 """
 
 from __future__ import annotations

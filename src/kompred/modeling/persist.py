@@ -35,6 +35,7 @@ from ..exceptions import InputFileError, KompredWarning, ModelError, UntrustedMo
 
 __all__ = [
     "TRUSTED_TYPES",
+    "trusted_types",
     "bundled_model_path",
     "convert_model",
     "data_fingerprint",
@@ -128,9 +129,27 @@ def _beyond_defaults(path: Path) -> list[str]:
         raise ModelError(f"{path}: not a readable skops model file ({exc})") from exc
 
 
+def trusted_types() -> frozenset[str]:
+    """:data:`TRUSTED_TYPES` plus the current import path of each of kompred's own types.
+
+    skops records a class under the module that defines it; when a class moves to another
+    module (its old name kept as a re-export), models saved before and after both load.
+    """
+    from .. import featurize
+    from ..taxonomy import Taxonomy, Topic
+    from .grant import ApplicationFeaturizer, BootstrapLogisticClassifier, GrantModel
+    from .topic import KeywordTopicRules, TopicClassifier
+
+    own = (featurize.TextCleaner, featurize.TextFeaturizer, featurize.content_tokens,
+           ApplicationFeaturizer, BootstrapLogisticClassifier, GrantModel, KeywordTopicRules,
+           TopicClassifier, Taxonomy, Topic)
+    return frozenset(TRUSTED_TYPES) | {f"{t.__module__}.{t.__qualname__}" for t in own}
+
+
 def _untrusted(path: Path) -> list[str]:
-    """The file's types that neither skops' defaults nor :data:`TRUSTED_TYPES` cover."""
-    return [t for t in _beyond_defaults(path) if t not in TRUSTED_TYPES]
+    """The file's types that neither skops' defaults nor :func:`trusted_types` cover."""
+    ours = trusted_types()
+    return [t for t in _beyond_defaults(path) if t not in ours]
 
 
 def save_model(model, folder: str | os.PathLike, *, training_data: pd.DataFrame | None = None,
@@ -260,8 +279,8 @@ def load_model(folder: str | os.PathLike, *, trusted: bool | Iterable[str] = Fal
             warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
             model = joblib.load(path)
     else:
-        beyond = _beyond_defaults(path)
-        refused = [] if trust is True else [t for t in beyond if t not in TRUSTED_TYPES
+        beyond, ours = _beyond_defaults(path), trusted_types()
+        refused = [] if trust is True else [t for t in beyond if t not in ours
                                             and not (trust and t in trust)]
         if refused:
             raise UntrustedModelError(
