@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
     model, source = None, "trained afresh (default taxonomy + bundled dataset)"
     folder = bundled_model_path("topic")
-    if not args.train and (folder / "model.joblib").exists():
+    if not args.train and (folder / "model.skops").exists():
         meta = read_metadata(folder)
         if meta.get("taxonomy_version") == load_taxonomy("default").version:
             with warnings.catch_warnings():

@@ -43,9 +43,30 @@ def test_train_writes_model_folder(model_dir):
     assert len(ref) == 73 and "handler" not in ref.columns  # no handler names leave training
 
 
-def test_loading_an_untrusted_folder_needs_consent(model_dir):
-    with pytest.raises(UntrustedModelError, match="trusted=True"):
-        load_scorer(model_dir)
+def test_a_trained_folder_loads_without_trust_but_not_with_a_foreign_type(model_dir, tmp_path):
+    import shutil
+
+    assert load_scorer(model_dir).grant_model is not None  # kompred's own types only
+    # a folder whose file names a type outside the list (here: written into its schema by hand)
+    import json
+    import zipfile
+
+    folder = tmp_path / "m"
+    shutil.copytree(model_dir, folder)
+    path = folder / "grant" / "model.skops"
+    with zipfile.ZipFile(path) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    schema = json.loads(files["schema.json"])
+    schema["__module__"], schema["__class__"] = "subprocess", "Popen"
+    files["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, data in files.items():
+            zf.writestr(n, data)
+    meta = json.loads((folder / "grant" / "metadata.json").read_text(encoding="utf-8"))
+    meta["model_sha256"] = None  # an attacker rewrites the checksum too
+    (folder / "grant" / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(UntrustedModelError, match="subprocess.Popen"):
+        load_scorer(folder)
 
 
 def test_score_applications_adds_columns_to_every_row(scorer):

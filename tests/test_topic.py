@@ -79,7 +79,7 @@ def test_save_load_round_trip_gives_identical_predictions(clf, tmp_path):
     loaded = load_model(tmp_path / "topic", trusted=True, expected=TopicClassifier)
     np.testing.assert_array_equal(loaded.predict_proba(texts), clf.predict_proba(texts))
     pd.testing.assert_frame_equal(loaded.predict_details(texts), clf.predict_details(texts))
-    assert (tmp_path / "topic" / "model.joblib").stat().st_size < 5_000_000
+    assert (tmp_path / "topic" / "model.skops").stat().st_size < 5_000_000
 
 
 # --------------------------------------------------------------------------- zero labels
@@ -348,8 +348,8 @@ def test_cli_evaluate_heldout_only(tmp_path, capsys):
 
 def test_bundled_default_model_loads_and_predicts():
     folder = bundled_model_path("topic")
-    if not (folder / "model.joblib").exists():
-        pytest.skip(f"{folder} has no model.joblib: run 'kompred train' to create the default topic model")
+    if not (folder / "model.skops").exists():
+        pytest.skip(f"{folder} has no model.skops: run 'kompred train' to create the default topic model")
     model = load_default_topic_model()
     assert isinstance(model, TopicClassifier)
     assert tuple(model.classes_) == DEFAULT_TOPICS

@@ -15,7 +15,7 @@ working for people who do not know kompred)::
     ├── NotEnoughDataError(KompredError, ValueError)  the data cannot support the requested estimate
     └── ModelError(KompredError, RuntimeError)        a model cannot be used
         ├── NotFittedError(ModelError, sklearn NotFittedError)
-        └── UntrustedModelError                       loading a model file would run untrusted code
+        └── UntrustedModelError                       a model file holds types kompred does not trust
 
     KompredWarning(UserWarning)
     ├── SmallDataWarning                              estimates rest on few decisions: read as indicative
@@ -106,7 +106,10 @@ class ApplicationTableError(ValidationError):
         lines += [f"  - {p}" for p in self.problems[:max_shown]]
         if n > max_shown:
             lines.append(f"  ... and {n - max_shown} more (see the .problems attribute)")
-        super().__init__("\n".join(lines))
+        from .featurize import redact_personnummer  # here: featurize imports this module
+
+        # a cell's value is quoted in its problem: a personnummer in it must not reach a log
+        super().__init__(redact_personnummer("\n".join(lines)))
 
 
 class InputFileError(KompredError, OSError):
@@ -134,11 +137,12 @@ class NotFittedError(ModelError, _SklearnNotFittedError):
 
 
 class UntrustedModelError(ModelError):
-    """Loading this model file would run code from an untrusted source.
+    """This model file holds types outside kompred's trusted list, or is an old pickle.
 
-    Model files are pickles: loading one runs code. kompred loads its own bundled models without
-    asking; any other model needs ``trusted=True`` (or ``--model`` on the command line, which is the
-    user naming the file they trust).
+    kompred's model files are skops files that list their types; one loads without asking when
+    every type is kompred's or scikit-learn's. Anything else, and an old ``model.joblib`` (a
+    pickle, which can run any code), needs ``trusted=True`` (``--trust`` on the command line)
+    after reading ``kompred model inspect DIR``. Naming a folder with ``--model`` is not trust.
     """
 
 

@@ -21,12 +21,14 @@ import csv
 import difflib
 import io as _io
 import os
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import _guards
 from .exceptions import (
     ApplicationTableError,
     InputFileError,
@@ -97,11 +99,21 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputFileError(f"{path}: cannot decode the file as {encoding!r}: {exc}") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputFileError(f"{path}: starts as UTF-16 but cannot be decoded: {exc}") from exc
     try:
         return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError:
+        pass
+    try:
         # Swedish Excel's "CSV (semikolonavgränsad)" writes Windows-1252.
         return data.decode("cp1252", errors="strict"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path}: cannot decode the file as UTF-8 or Windows-1252 (byte "
+                             f"{exc.start}); save it as CSV (UTF-8) or pass encoding=") from exc
 
 
 def _sniff_separator(text: str) -> str:
@@ -154,28 +166,29 @@ def read_table(
                 import gzip
 
                 data = gzip.decompress(data)
+            _guards.check_csv_bytes(data, path)
             text, used_encoding = _decode(data, path, encoding)
             used_sep = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_separator(text))
             if not text.strip():
                 raise InputFileError(f"{path}: the file is empty; expected a header row and rows")
+            _guards.check_header(next(csv.reader(_io.StringIO(text), delimiter=used_sep[0])), path)
             frame = pd.read_csv(
                 _io.StringIO(text), sep=used_sep, dtype=str, keep_default_na=False,
                 skipinitialspace=False, engine="python" if len(used_sep) > 1 else "c",
             )
             frame.attrs.update(encoding=used_encoding, sep=used_sep)
         elif fmt == "xlsx":
+            _guards.check_xlsx(path)
             frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0,
                                   engine="openpyxl")
+            _guards.check_header(_xlsx_header(path, sheet), path)
         else:
             frame = pd.read_parquet(path)
-    except (InputFileError, UnsupportedFormatError):
+    except (InputFileError, UnsupportedFormatError, SchemaError):
         raise
     except pd.errors.ParserError as exc:
-        raise InputFileError(
-            f"{path}: cannot parse the file as CSV: {exc}. A row has more cells than the header: "
-            "usually a text cell that contains the separator without quotes; save the file from "
-            "Excel again or quote that cell") from exc
-    except (OSError, ValueError, KeyError) as exc:
+        raise _guards.parser_error(exc, path) from exc
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, csv.Error) as exc:
         raise InputFileError(f"{path}: cannot read the file as {fmt}: {exc}") from exc
     frame.attrs.update(source=str(path), format=fmt)
     return frame
@@ -183,11 +196,12 @@ def read_table(
 
 def iter_table_chunks(
     path: str | os.PathLike, *, chunksize: int = 10_000, sep: str | None = None,
-    encoding: str | None = None,
+    encoding: str | None = None, sheet: str | int | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Read a large table in chunks of at most ``chunksize`` rows, in order, in bounded memory.
 
     Each chunk's index holds the spreadsheet row numbers of its rows (header = row 1).
+    ``sheet`` picks an Excel sheet by name or number (default: the first).
     """
     path = Path(path)
     fmt = _format_of(path)
@@ -197,9 +211,16 @@ def iter_table_chunks(
     if fmt == "csv":
         with open(path, "rb") as fh:
             head = fh.read(65_536)
-        _, used_encoding = _decode(head[: head.rfind(b"\n") + 1] or head, path, encoding)
+        _guards.check_csv_bytes(head, path)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not encoding:  # UTF-16: whole units
+            text, used_encoding = head.decode("utf-16", errors="ignore"), "utf-16"
+        else:
+            text, used_encoding = _decode(head[: head.rfind(b"\n") + 1] or head, path, encoding)
+        if not text.strip():
+            raise InputFileError(f"{path}: the file is empty; expected a header row and rows")
         with open(path, encoding=used_encoding, newline="") as fh:
             used_sep = sep or ("\t" if path.suffix.lower() == ".tsv" else _sniff_separator(fh.read(20_000)))
+        _guards.check_header(next(csv.reader(_io.StringIO(text), delimiter=used_sep[0])), path)
         reader = pd.read_csv(path, sep=used_sep, dtype=str, keep_default_na=False,
                              encoding=used_encoding, chunksize=chunksize)
         chunks: Iterator[pd.DataFrame] = reader
@@ -209,22 +230,40 @@ def iter_table_chunks(
         pf = pq.ParquetFile(path)
         chunks = (b.to_pandas() for b in pf.iter_batches(batch_size=chunksize))
     else:
-        chunks = _iter_xlsx(path, chunksize)
-    for chunk in chunks:
-        chunk = chunk.reset_index(drop=True)
-        chunk.index = pd.RangeIndex(start, start + len(chunk), name="row")
-        start += len(chunk)
-        chunk.attrs.update(source=str(path), format=fmt)
-        yield chunk
+        _guards.check_xlsx(path)
+        chunks = _iter_xlsx(path, chunksize, sheet)
+    try:
+        for chunk in chunks:
+            chunk = chunk.reset_index(drop=True)
+            chunk.index = pd.RangeIndex(start, start + len(chunk), name="row")
+            start += len(chunk)
+            chunk.attrs.update(source=str(path), format=fmt)
+            yield chunk
+    except (InputFileError, SchemaError):
+        raise
+    except pd.errors.ParserError as exc:
+        raise _guards.parser_error(exc, path) from exc
+    except (pd.errors.EmptyDataError, UnicodeDecodeError, zipfile.BadZipFile, KeyError,
+            csv.Error, ValueError) as exc:
+        raise InputFileError(f"{path}: cannot read the file as {fmt}: {exc}") from exc
+    finally:  # also when the caller stops early on an error: no open file is left behind
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
-def _iter_xlsx(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
+def _iter_xlsx(path: Path, chunksize: int, sheet=None) -> Iterator[pd.DataFrame]:
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
+        if isinstance(sheet, str) and sheet not in wb.sheetnames:
+            raise InputFileError(f"{path}: no sheet {sheet!r}; the workbook has the sheets "
+                                 f"{', '.join(repr(n) for n in wb.sheetnames)}")
+        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
+        rows = ws.iter_rows(values_only=True)
         header = [str(h) if h is not None else f"Unnamed: {i}" for i, h in enumerate(next(rows, ()))]
+        _guards.check_header(header, path)
         buf: list[tuple] = []
         for r in rows:
             buf.append(r)
@@ -233,6 +272,18 @@ def _iter_xlsx(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
                 buf = []
         if buf:
             yield pd.DataFrame(buf, columns=header)
+    finally:
+        wb.close()
+
+
+def _xlsx_header(path: Path, sheet) -> list:
+    """Row 1 of a sheet as written (pandas renames repeated headers, hiding them)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
+        return list(next(ws.iter_rows(max_row=1, values_only=True), ()))
     finally:
         wb.close()
 
@@ -509,8 +560,16 @@ def read_applications(
     else:
         raw = read_table(path_or_frame, sheet=sheet, sep=sep, encoding=encoding)
         source = str(path_or_frame)
-    return validate_applications(raw, columns=columns, require=require,
-                                 require_decision=require_decision, source=source)
+    try:
+        return validate_applications(raw, columns=columns, require=require,
+                                     require_decision=require_decision, source=source)
+    except SchemaError as exc:
+        # title rows above the table, or the table on another sheet: say where it seems to be
+        hint = _guards.title_rows_hint(raw, source, sheet=sheet) if source and \
+            "missing required column" in str(exc) else ""
+        if not hint:
+            raise
+        raise SchemaError(str(exc) + hint) from exc
 
 
 # ----------------------------------------------------------------------------- writing
@@ -537,17 +596,23 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:
     """Write a table as CSV (UTF-8 with BOM, so Excel shows å ä ö), XLSX or Parquet.
 
-    The format follows the suffix. Text cells that start with ``=``, ``+``, ``-`` or ``@`` are
-    written with a leading apostrophe in CSV and XLSX so that Excel does not run them as formulas.
+    The format follows the suffix. Text cells that start with ``=``, ``+``, ``-``, ``@``, tab or
+    CR are written with a leading apostrophe in CSV and XLSX so that Excel does not run them as
+    formulas; personnummer in text cells are redacted.
     """
     path = Path(path)
     fmt = _format_of(path)
     if path.parent and not path.parent.exists():
         raise InputFileError(f"{path}: the folder {path.parent} does not exist")
+    from .privacy import redact_frame
+
+    frame = redact_frame(frame)  # no personnummer in any file kompred writes
     try:
         if fmt == "csv":
             sep = "\t" if path.suffix.lower() == ".tsv" else ","
-            defuse_formulas(frame).to_csv(path, index=index, sep=sep, encoding="utf-8-sig")
+            # CRLF, as Excel writes: a line-break character inside a cell is then always quoted
+            defuse_formulas(frame).to_csv(path, index=index, sep=sep, encoding="utf-8-sig",
+                                          lineterminator="\r\n")
         elif fmt == "xlsx":
             defuse_formulas(frame).to_excel(path, index=index, engine="openpyxl")
         else:

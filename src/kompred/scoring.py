@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import _guards
 from ._resources import bundled_path
 from .exceptions import (
     ApplicationTableError,
@@ -30,8 +31,9 @@ from .exceptions import (
     SchemaError,
     ValidationError,
 )
+from .inputs import MissingInputs, describe_inputs, resolve_columns
 from .io import _format_of, iter_table_chunks, validate_applications
-from .modeling.persist import bundled_model_path, load_model
+from .modeling.persist import bundled_model_path, has_model, load_model
 from .schema import DECIDED
 from .text import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
 from .text.neighbours import top_k_similar
@@ -67,6 +69,12 @@ class Scorer:
         Handler names are never kept here.
     k_similar : int
         How many similar earlier applications to list per row.
+    min_similarity : float
+        Similar applications below this cosine similarity are not listed.
+    inputs : dict or None
+        What the grant model was trained on (:func:`kompred.inputs.describe_inputs`): the
+        column mapping that :func:`score_file` reads a new file with, and each input's share
+        missing in training.
     """
 
     topic_model: object | None = None
@@ -74,6 +82,7 @@ class Scorer:
     reference: pd.DataFrame | None = None
     k_similar: int = 3
     min_similarity: float = 0.25
+    inputs: dict | None = None
     _ref_index: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -97,7 +106,7 @@ class Scorer:
         return top_k_similar(Q, R, k)
 
 
-def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = False,
+def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool | list = False,
                 expected_rate: float | None = None) -> Scorer:
     """Load a scorer: kompred's bundled models, or a folder written by ``kompred train``.
 
@@ -108,8 +117,11 @@ def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = F
     ----------
     model_dir : path or None
         None: the bundled models.
-    trusted : bool
-        Loading a model runs code from it; pass True only for folders you made or trust.
+    trusted : bool or list of str
+        A model loads when every type in its files is on kompred's trusted list (models made
+        by ``kompred train`` are); True (or a list of type names) also trusts the others,
+        and is needed for an old joblib (pickle) folder. Give it only for folders you made or
+        whose source you trust (see :func:`kompred.modeling.persist.inspect_model`).
     expected_rate : float or None
         The approval rate expected in the round being scored, when known and different from
         the training data's; shifts the grant model's log-odds by one constant (see
@@ -122,14 +134,12 @@ def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = F
     folder = Path(model_dir) if model_dir is not None else bundled
     if not folder.exists():
         raise InputFileError(f"{folder}: no such model folder; expected a folder written by 'kompred train'")
-    trust = trusted or model_dir is None
-
     def part(name, cls):
         sub = folder / name
-        if (sub / "model.joblib").exists():
-            return load_model(sub, trusted=trust, expected=cls)
+        if has_model(sub):
+            return load_model(sub, trusted=trusted, expected=cls)
         default = bundled_model_path(name)
-        return load_model(default, expected=cls) if (default / "model.joblib").exists() else None
+        return load_model(default, expected=cls) if has_model(default) else None
 
     reference = None
     ref_path = folder / "reference.csv"
@@ -147,8 +157,13 @@ def load_scorer(model_dir: str | os.PathLike | None = None, *, trusted: bool = F
             raise ValidationError(f"{folder}: expected_rate needs a grant model, and there is none")
         grant_model.set_params(expected_rate=expected_rate)
         grant_model.rate_shift_  # noqa: B018 -- validates the rate and the model now, not mid-file
+    # the grant model's input schema (its column mapping) travels in its metadata
+    from .modeling.persist import read_metadata
+
+    grant_dir = folder / "grant" if has_model(folder / "grant") else bundled_model_path("grant")
+    inputs = read_metadata(grant_dir).get("inputs") if grant_model is not None else None
     return Scorer(topic_model=part("topic", TopicClassifier), grant_model=grant_model,
-                  reference=reference)
+                  reference=reference, inputs=inputs)
 
 
 def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) -> pd.DataFrame:
@@ -173,7 +188,9 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             vals = out[col].tolist()
             red = [redact_personnummer(v) if isinstance(v, str) else v for v in vals]
-            changed = np.array([a != b for a, b in zip(vals, red, strict=True)])
+            # only strings can change (NaN != NaN would flag every empty cell)
+            changed = np.array([isinstance(a, str) and a != b for a, b in zip(vals, red, strict=True)],
+                               dtype=bool)
             if changed.any():
                 found_pnr |= changed
                 out[col] = pd.Series(red, index=out.index, dtype=out[col].dtype)
@@ -252,6 +269,10 @@ class ScoreSummary:
     output: str
     peak_rss_mb: float | None = None
     notes: tuple[str, ...] = ()
+    #: inputs the model uses that were missing far more often than in training, with the effect
+    missing_inputs: tuple[str, ...] = ()
+    #: the header -> canonical mapping the file was read with (the model's, then the options)
+    columns: dict = field(default_factory=dict)
 
 
 def _lenient_validate(chunk: pd.DataFrame, columns, source) -> tuple[pd.DataFrame, dict[int, list[str]]]:
@@ -277,14 +298,17 @@ def _lenient_validate(chunk: pd.DataFrame, columns, source) -> tuple[pd.DataFram
                     renamed.update({c: h for h, c in (columns or {}).items()})
                 header = renamed.get(p.column, p.column)
                 if header in raw.columns:
-                    raw.loc[p.row, header] = None
-    raise ValidationError(f"{source}: could not make the rows readable")  # pragma: no cover
+                    # an empty or repeated id gets the row's own number, so that it is unique
+                    raw.loc[p.row, header] = f"rad-{p.row}" if p.column == "id" else None
+    raise ValidationError(f"{source}: could not make these rows readable: " + "; ".join(
+        f"row {r}: {', '.join(m)}" for r, m in sorted(bad.items())[:10]))
 
 
 def score_file(
     path: str | os.PathLike, out_path: str | os.PathLike, *, scorer: Scorer | None = None,
     columns: dict[str, str] | None = None, chunksize: int = 5_000,
     progress: Callable[[int], None] | None = None, sep: str | None = None, reasons: int = 3,
+    strict: bool = False, sheet: str | int | None = None,
 ) -> ScoreSummary:
     """Score a file of applications in chunks and write the result in the same format.
 
@@ -295,13 +319,22 @@ def score_file(
     scorer : Scorer, optional
         Default: :func:`load_scorer` (the bundled models).
     columns : dict, optional
-        Header → canonical name mapping, e.g. ``{"Text": "description"}``.
+        Header → canonical name mapping, e.g. ``{"Text": "description"}``. The mapping the
+        model was trained with applies first (see :func:`kompred.inputs.resolve_columns`);
+        these entries override it, column by column.
     chunksize : int
         Rows per chunk; memory grows with the chunk, not with the file.
     progress : callable, optional
         Called with the number of rows done after each chunk (the CLI passes a progress bar).
     reasons : int
         Reasons per row in ``grant_reasons`` (0 skips them; they take most of the time).
+    sheet : str or int, optional
+        The Excel sheet to score (default: the first).
+    strict : bool
+        Raise :class:`~kompred.exceptions.SchemaError` instead of reporting in
+        ``missing_inputs`` when an input the model uses is absent from the table (before
+        anything is written) or missing far more often than in training (the output is then
+        removed).
     """
     path, out_path = Path(path), Path(out_path)
     fmt_out = _format_of(out_path)
@@ -314,15 +347,36 @@ def score_file(
     probs_sum, probs_n, rows = 0.0, 0, 0
     notes: set[str] = set()
     writer = _ChunkWriter(out_path, fmt_out)
+    schema = scorer.inputs or {}
+    tracker = MissingInputs(schema) if schema.get("inputs") else None
+    mapping: dict[str, str] | None = None
     try:
-        for chunk in iter_table_chunks(path, chunksize=chunksize, sep=sep):
+        for chunk in iter_table_chunks(path, chunksize=chunksize, sep=sep, sheet=sheet):
+            if chunk.empty:  # a header with no rows under it
+                continue
+            if mapping is None:
+                mapping = resolve_columns(chunk.columns, schema, given=columns, source=str(path))
             try:
-                apps, bad = _lenient_validate(chunk, columns, str(path))
-            except SchemaError:
-                raise
+                apps, bad = _lenient_validate(chunk, mapping, str(path))
+            except SchemaError as exc:
+                # title rows above the table, or the table on another sheet: say where it is
+                hint = _guards.title_rows_hint(chunk, path) if rows == 0 and \
+                    "missing required column" in str(exc) else ""
+                if not hint:
+                    raise
+                raise SchemaError(str(exc) + hint) from exc
+            if tracker is not None:
+                tracker.add(apps)
+                if strict and tracker.absent:
+                    raise SchemaError(f"{path}: " + "; ".join(tracker.messages()) +
+                                      " (--strict: nothing was written)")
             scored = score_applications(apps, scorer, reasons=reasons)
             for row, msgs in bad.items():
-                scored.loc[row, "status"] = "fel i raden: " + "; ".join(msgs)
+                # a cell's value is quoted in its message: no personnummer may leak through it
+                before = scored.loc[row, "status"]
+                scored.loc[row, "status"] = redact_personnummer(
+                    "fel i raden: " + "; ".join(msgs) +
+                    ("" if str(before).startswith(STATUS_OK) else f"; {before}"))
             writer.write(_with_input_columns(chunk, scored))
             notes.update(scored.attrs.get("notes", []))
             rows += len(scored)
@@ -337,6 +391,17 @@ def score_file(
                 progress(len(scored))
     finally:
         writer.close()
+    if rows == 0:
+        out_path.unlink(missing_ok=True)
+        raise InputFileError(f"{path}: no application rows to score: the file has a header "
+                             "but no rows under it." + _guards.title_rows_hint(pd.DataFrame(), path))
+    missing = tuple(tracker.messages()) if tracker is not None else ()
+    if tracker is not None:
+        # the per-input sentences replace the model's terse "columns [...] are not in the table"
+        notes = {n for n in notes if "are not in the table" not in n}
+    if strict and missing:
+        out_path.unlink(missing_ok=True)
+        raise SchemaError(f"{path}: " + "; ".join(missing) + f" (--strict: {out_path} not written)")
     ok = sum(n for s, n in statuses.items() if s.startswith("ok"))
     try:
         import resource
@@ -347,7 +412,8 @@ def score_file(
     return ScoreSummary(rows=rows, scored=ok, not_scored=rows - ok, statuses=statuses, topics=topics,
                         mean_grant_probability=probs_sum / probs_n if probs_n else None,
                         seconds=time.perf_counter() - start, output=str(out_path), peak_rss_mb=peak,
-                        notes=tuple(sorted(notes)))
+                        notes=tuple(sorted(notes)), missing_inputs=missing,
+                        columns=dict(mapping or {}))
 
 
 def _with_input_columns(raw: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
@@ -383,8 +449,10 @@ class _ChunkWriter:
                 frame[c] = frame[c].dt.strftime("%Y-%m-%d")
         if self.fmt == "csv":
             sep = "\t" if self.path.suffix.lower() == ".tsv" else ","
+            # CRLF, as Excel writes: a line-break character inside a cell is then always quoted
             defuse_formulas(frame).to_csv(self.path, mode="w" if self.first else "a", header=self.first,
-                                          index=False, sep=sep, encoding="utf-8-sig" if self.first else "utf-8")
+                                          index=False, sep=sep, encoding="utf-8-sig" if self.first else "utf-8",
+                                          lineterminator="\r\n")
         elif self.fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -416,13 +484,15 @@ class _ChunkWriter:
 
 def train_scorer(apps: pd.DataFrame, out_dir: str | os.PathLike, *, taxonomy: str = "default",
                  grant_params: dict | None = None, min_topic_labels: int = 20,
-                 train_topic: bool = True) -> Path:
+                 train_topic: bool = True, columns: dict[str, str] | None = None) -> Path:
     """Train a grant model (and a topic model when the table has topic labels) and save them.
 
     Writes ``out_dir/grant/``, ``out_dir/topic/`` (only with at least ``min_topic_labels``
     labelled rows) and ``out_dir/reference.csv`` (the earlier applications that scoring compares
     with; without handler names). ``grant_params`` go to :class:`kompred.GrantModel`
-    (default ``random_state=0``).
+    (default ``random_state=0``). ``columns`` is the header mapping ``apps`` was read with:
+    the grant model's metadata keeps it with the input schema, so that :func:`score_file`
+    reads a file of the same layout without it.
     """
     from .modeling.grant import GrantModel
     from .modeling.persist import save_model
@@ -437,7 +507,9 @@ def train_scorer(apps: pd.DataFrame, out_dir: str | os.PathLike, *, taxonomy: st
     # a fixed seed by default: the same file gives the same model, intervals included
     grant = GrantModel(**{"random_state": 0, **(grant_params or {})}).fit(train)
     save_model(grant, out_dir / "grant", training_data=train,
-               extra={"kind": "grant", "rows_excluded_undecided": int((~decided).sum())})
+               extra={"kind": "grant", "rows_excluded_undecided": int((~decided).sum()),
+                      "inputs": describe_inputs(train, grant, columns=columns,
+                                                source=apps.attrs.get("source"))})
     if train_topic and "topic" in apps.columns and apps["topic"].notna().sum() >= min_topic_labels:
         labelled = apps.loc[apps["topic"].notna()]
         topic = TopicClassifier(taxonomy=taxonomy).fit(_texts(labelled), labelled["topic"].tolist())

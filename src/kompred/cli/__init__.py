@@ -16,7 +16,8 @@ from .._version import __version__
 from ..exceptions import KompredError, KompredWarning
 
 # order = the order in `kompred --help`
-SUBCOMMANDS = ("report", "train", "score", "evaluate", "consistency", "handlers", "check", "serve")
+SUBCOMMANDS = ("report", "train", "score", "evaluate", "consistency", "handlers", "check", "model",
+               "serve")
 
 
 def _available() -> list:
@@ -44,9 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _redact(text: object) -> str:
+    from ..featurize import redact_personnummer
+
+    return redact_personnummer(str(text))
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     prefix = "varning" if issubclass(category, KompredWarning) else category.__name__
-    print(f"kompred: {prefix}: {message}", file=sys.stderr)
+    print(f"kompred: {prefix}: {_redact(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except KompredError as exc:
-        print(f"kompred {args.command}: error: {exc}", file=sys.stderr)
+        # no personnummer in a message, whatever cell it quotes
+        print(f"kompred {args.command}: error: {_redact(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("kompred: interrupted", file=sys.stderr)

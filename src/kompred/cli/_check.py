@@ -22,8 +22,13 @@ def add_parser(sub) -> None:
     p.add_argument("--json", metavar="PATH", help="write the result as JSON")
     p.add_argument("--markdown", metavar="PATH", help="write the report as Markdown")
     p.add_argument("--html", metavar="PATH", help="write the report as HTML")
-    p.add_argument("--model", metavar="DIR", help="a model folder written by 'kompred train' "
-                   "(default: the bundled models); loading runs code from it")
+    p.add_argument("--model", metavar="DIR",
+                   help="a model folder written by 'kompred train' (default: the bundled models); "
+                   "it loads only if every type in it is on kompred's trusted list")
+    p.add_argument("--trust", action="store_true",
+                   help="load the --model folder even when it holds types outside kompred's "
+                   "trusted list, or an old joblib (pickle) file; read 'kompred model inspect "
+                   "DIR' first")
     p.add_argument("--expected-rate", type=float, metavar="RATE",
                    help="approval rate you expect in this round (e.g. 0.27) when it differs from "
                    "the training data's; shifts every grant probability by one constant on the "
@@ -33,7 +38,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    scorer = load_scorer(args.model, trusted=args.model is not None,
+    scorer = load_scorer(args.model, trusted=args.trust,
                          expected_rate=args.expected_rate)
     result = check_application(args.text, application=None if args.text is not None else args.file,
                                scorer=scorer)

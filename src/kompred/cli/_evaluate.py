@@ -25,8 +25,11 @@ def add_parser(sub) -> None:
                    help="held-out CSV with columns text, topic (and optionally style) to score the "
                         "trained model on; never used for training")
     p.add_argument("--model", metavar="DIR",
-                   help="score this saved topic model on --heldout instead of training one "
-                        "(naming the folder means you trust it)")
+                   help="score this saved topic model on --heldout instead of training one")
+    p.add_argument("--trust", action="store_true",
+                   help="load the --model folder even when it holds types outside kompred's "
+                   "trusted list, or an old joblib (pickle) file; read 'kompred model inspect "
+                   "DIR' first")
     p.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
     p.add_argument("--folds", type=int, default=5, help="folds per repeat (default: %(default)s)")
     p.add_argument("--repeats", type=int, default=5, help="CV repeats (default: %(default)s)")
@@ -54,7 +57,7 @@ def run(args) -> int:
         from ..modeling.persist import load_model
         from ..modeling.topic import TopicClassifier
 
-        model = load_model(args.model, trusted=True, expected=TopicClassifier)
+        model = load_model(args.model, trusted=args.trust, expected=TopicClassifier)
     ev = evaluate_topics(args.taxonomy, data=args.data if args.data else "auto",
                          heldout=args.heldout, model=model, cv=not args.no_cv,
                          n_splits=args.folds, n_repeats=args.repeats, n_bootstrap=args.bootstrap,

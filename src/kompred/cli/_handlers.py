@@ -6,6 +6,7 @@ from ..consistency import handler_effect, inconsistency_index, period_effect
 from ..corpus import prepare
 from ..exceptions import KompredError
 from ..io import read_applications
+from ..privacy import redact_frame
 from ..report._consistency import (
     format_handler_effect,
     format_inconsistency,
@@ -34,6 +35,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     apps = read_applications(args.file, columns=mapping_from_args(args), require=("description",),
                              require_decision=False, sheet=sheet_arg(args))
+    apps = redact_frame(apps)  # no personnummer in any report, file or terminal line
     doc: dict = {}
     corpus = prepare(apps)  # one content model serves the handler and the period analyses
     if "handler" in apps.columns and apps["handler"].notna().any():

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..datasets import stockholm_path
 from ..io import read_applications
+from ..privacy import redact_frame
 from ..report import format_summary, seed_tables, write_report
 from ._common import add_mapping_options, mapping_from_args, sheet_arg, write_json
 
@@ -42,6 +43,7 @@ def is_bundled(path: str | Path) -> bool:
 def run(args) -> int:
     apps = read_applications(args.file, columns=mapping_from_args(args), require=(),
                              sheet=sheet_arg(args))
+    apps = redact_frame(apps)  # no personnummer in any report, file or terminal line
     provenance = SYNTHETIC_NOTE if is_bundled(args.file) else f"Källa: {args.file}"
     tables = seed_tables(apps, source=str(args.file))
     print(format_summary(tables, provenance=provenance))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..io import _format_of
 from ..scoring import load_scorer, score_file
-from ._common import add_mapping_options, mapping_from_args
+from ._common import add_mapping_options, mapping_from_args, sheet_arg
 
 
 def add_parser(sub) -> None:
@@ -21,8 +21,12 @@ def add_parser(sub) -> None:
     p.add_argument("file", help="applications to score (CSV, XLSX or Parquet)")
     p.add_argument("-o", "--out", required=True, help="output file; its suffix sets the format")
     p.add_argument("--model", metavar="DIR",
-                   help="a model folder written by 'kompred train' (default: the bundled models). "
-                   "Loading a model runs code from it: name only folders you made or trust.")
+                   help="a model folder written by 'kompred train' (default: the bundled models); "
+                   "it loads only if every type in it is on kompred's trusted list")
+    p.add_argument("--trust", action="store_true",
+                   help="load the --model folder even when it holds types outside kompred's "
+                   "trusted list, or an old joblib (pickle) file; read 'kompred model inspect "
+                   "DIR' first")
     p.add_argument("--chunksize", type=int, default=5000, help="rows per chunk (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--reasons", type=int, default=3, metavar="N",
@@ -31,6 +35,9 @@ def add_parser(sub) -> None:
                    help="approval rate you expect in this round (e.g. 0.27) when it differs from "
                    "the training data's; shifts every grant probability by one constant on the "
                    "log-odds scale. Leave it out unless you know it: a wrong guess hurts")
+    p.add_argument("--strict", action="store_true",
+                   help="fail when an input the model uses is absent or missing far more often "
+                   "than in training (default: score and warn)")
     add_mapping_options(p, decision=False)
     p.set_defaults(func=run)
 
@@ -41,21 +48,26 @@ def run(args) -> int:
     from tqdm import tqdm
 
     _format_of(Path(args.out))  # fail before any work on an unsupported output suffix
-    scorer = load_scorer(args.model, trusted=args.model is not None,
+    scorer = load_scorer(args.model, trusted=args.trust,
                          expected_rate=args.expected_rate)
     bar = tqdm(unit=" rader", desc="kompred score", disable=args.no_progress or None, file=sys.stderr)
     try:
         summary = score_file(args.file, args.out, scorer=scorer, columns=mapping_from_args(args),
-                             chunksize=args.chunksize, progress=bar.update, reasons=args.reasons)
+                             chunksize=args.chunksize, progress=bar.update, reasons=args.reasons,
+                             strict=args.strict, sheet=sheet_arg(args))
     finally:
         bar.close()
     print(f"{summary.rows} rader lästa, {summary.scored} bedömda, {summary.not_scored} ej bedömda "
           f"({summary.seconds:.1f} s) -> {summary.output}")
+    if summary.columns:  # the model's stored mapping and the options, as applied
+        print("Kolumner: " + ", ".join(f"{h} -> {c}" for h, c in summary.columns.items()))
     print("Status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())))
     if summary.topics:
         print("Ämnen: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.topics.items())))
     for note in summary.notes:
         print(f"Obs: {note}")
+    for warning in summary.missing_inputs:  # loud, on stderr: these rows' probabilities are off
+        print(f"kompred score: VARNING: {warning}", file=sys.stderr)
     if summary.mean_grant_probability is not None:
         print(f"Medelsannolikhet för beviljande: {summary.mean_grant_probability:.2f}")
     return 0

@@ -51,7 +51,7 @@ def run(args) -> int:
                              require_decision=False, sheet=sheet_arg(args))
     if args.similar_k < 0:
         raise SystemExit(f"kompred train: error: --similar-k must be 0 or more, got {args.similar_k}")
-    out = train_scorer(apps, args.out, taxonomy=args.taxonomy,
+    out = train_scorer(apps, args.out, taxonomy=args.taxonomy, columns=mapping_from_args(args),
                        grant_params={"similar_k": args.similar_k} if args.similar_k else None)
     parts = sorted(p.name for p in out.iterdir())
     print(f"Modell skriven till {out}/ ({', '.join(parts)})")

@@ -730,6 +730,20 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
                                    float(self.similar_smoothing))
         return values, idx, sims
 
+    # Safe model files (skops) cannot hold a DataFrame: the feature map travels as plain lists.
+    def __getstate__(self):
+        state = super().__getstate__()
+        fmap = state.get("feature_map_")
+        if isinstance(fmap, pd.DataFrame):
+            state = {**state, "feature_map_": {str(c): fmap[c].tolist() for c in fmap.columns}}
+        return state
+
+    def __setstate__(self, state):
+        fmap = state.get("feature_map_")
+        if isinstance(fmap, dict):
+            state = {**state, "feature_map_": pd.DataFrame(fmap, columns=list(fmap))}
+        super().__setstate__(state)
+
     def get_feature_names_out(self, input_features=None):
         """Names of the output features (see ``feature_map_`` for their sources)."""
         _check_fitted(self, "feature_names_out_")

@@ -878,13 +878,13 @@ def load_default_topic_model() -> TopicClassifier:
     ModelError
         The bundled model is missing (run ``kompred train``) or is not a TopicClassifier.
     """
-    from .persist import bundled_model_path, load_model
+    from .persist import bundled_model_path, has_model, load_model
 
     folder = bundled_model_path("topic")
-    if not (folder / "model.joblib").exists():
+    if not has_model(folder):
         raise ModelError(f"{folder}: the default topic model is missing; create it with "
                          "'kompred train' (or kompred.modeling.topic.train_default_topic_model())")
-    return load_model(folder, trusted=True, expected=TopicClassifier)
+    return load_model(folder, expected=TopicClassifier)
 
 
 def _extend_taxonomy_examples(taxonomy: Taxonomy, examples: dict[str, Sequence[str]]) -> Taxonomy:

@@ -3,8 +3,10 @@
 :mod:`kompred.io` reads files with these, :mod:`kompred.rules` reads a draft with these, and the
 grant model reads numbers with these, so "125 000 kr" or "2023-04" means the same everywhere.
 
->>> parse_number("125 000 kr"), parse_number("1.250.000,50"), parse_number("tolv")
-(125000.0, 1250000.5, None)
+>>> parse_number("125 000 kr"), parse_number("1.250.000,50"), parse_number("1,5 mkr")
+(125000.0, 1250000.5, 1500000.0)
+>>> parse_number("tolv") is None
+True
 >>> parse_date_period("2023-04")
 (Timestamp('2023-04-01 00:00:00'), 'month')
 >>> join_texts("Demens", "Kurs om demens.")
@@ -33,6 +35,8 @@ __all__ = [
 ]
 
 _NUM_CLEAN = re.compile(r"(?i)\s|\u00a0|\u202f|kr\.?|sek|:-|st\.?|pers\.?|personer")
+# "1,5 mkr" and "250 tkr": millions and thousands of kronor, as budgets are often written
+_SCALE = re.compile(r"(?i)\s*(m|t)(?:kr|sek)\.?\s*$")
 _EMPTY_WORDS = {"nan", "none", "-", "–", "nat", "<na>"}
 
 
@@ -50,6 +54,13 @@ def parse_number(value: object) -> float | None:
     text = str(value).strip()
     if not text or text.lower() in _EMPTY_WORDS:
         return np.nan
+    scale = _SCALE.search(text)
+    if scale:
+        head = text[: scale.start()]
+        x = parse_number(head) if head.strip() else None
+        if x is None or np.isnan(x):
+            return None
+        return x * (1e6 if scale.group(1).lower() == "m" else 1e3)
     text = _NUM_CLEAN.sub("", text).replace("\u2212", "-")
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.250.000,50
         text = text.replace(".", "").replace(",", ".")
@@ -103,6 +114,10 @@ def parse_date_period(value: object) -> tuple[pd.Timestamp | None, str]:
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool) \
             and float(value).is_integer() and 1900 <= float(value) <= 2100:
         return pd.Timestamp(year=int(value), month=1, day=1), "year"
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool) \
+            and 20_000 <= float(value) <= 80_000:
+        # an Excel date serial in a cell not formatted as a date (days since 1899-12-30)
+        return (pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(value))).normalize(), "day"
     text = str(value).strip()
     if not text or text.lower() in _EMPTY_WORDS:
         return pd.NaT, "day"

@@ -1,0 +1,104 @@
+"""No personnummer in any output; the same input and seed give byte-identical outputs.
+
+The input is the bundled dataset with three valid personnummer written into a description, a
+title and a supplier name, in three spellings. ``score``, ``check``, ``report`` and
+``consistency`` each run twice through the CLI: every file they write, and what they print, must
+hold none of the numbers, and the two runs' files must be identical byte for byte.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _pnr import make_number
+
+from kompred import SmallDataWarning
+from kompred.cli import main
+from kompred.datasets import stockholm_path
+
+NUMBER = make_number("811218", "987")  # a valid number (date and checksum), written three ways
+SPELLINGS = (f"{NUMBER[:6]}-{NUMBER[6:]}", NUMBER, f"19{NUMBER[:6]}-{NUMBER[6:]}")
+
+
+def _leaks(data: bytes | str) -> list[str]:
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    return [s for s in (*SPELLINGS, NUMBER) if s in text]
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    raw = pd.read_csv(stockholm_path(), dtype=str, keep_default_na=False)
+    raw.loc[0, "description"] += f" Kontaktperson Kim, {SPELLINGS[0]}."
+    raw.loc[1, "title"] = f"Kurs för {SPELLINGS[1]} och kollegor"
+    raw.loc[2, "provider"] = f"Konsult {SPELLINGS[2]}"
+    path = tmp_path_factory.mktemp("pnr") / "ansokningar.csv"
+    raw.to_csv(path, index=False)
+    return path
+
+
+def _run(argv: list[str], capsys) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallDataWarning)  # 73 decisions: expected
+        assert main(argv) == 0, capsys.readouterr().err
+    captured = capsys.readouterr()
+    return captured.out + captured.err
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+COMMANDS = {
+    "score": lambda src, out: ["score", str(src), "-o", str(out / "bedomda.csv"), "--no-progress"],
+    "score_xlsx": lambda src, out: ["score", str(src), "-o", str(out / "bedomda.xlsx"),
+                                    "--no-progress", "--reasons", "0"],
+    "check": lambda src, out: ["check", "--text", f"Föreläsning om demens. Kontakt {SPELLINGS[0]}.",
+                               "--json", str(out / "c.json"), "--markdown", str(out / "c.md"),
+                               "--html", str(out / "c.html")],
+    "report": lambda src, out: ["report", str(src), "-o", str(out / "rapport"), "--json",
+                                str(out / "tables.json")],
+    "consistency": lambda src, out: ["consistency", str(src), "-o", str(out / "par.csv"),
+                                     "--groups", str(out / "grupper.csv"), "--plot",
+                                     str(out / "par.png"), "--no-progress"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_no_personnummer_and_byte_identical_outputs(command, source, tmp_path, capsys):
+    assert _leaks(source.read_text(encoding="utf-8"))  # the input does hold them
+    runs = []
+    for i in (1, 2):
+        out = tmp_path / f"run{i}"
+        out.mkdir()
+        printed = _run(COMMANDS[command](source, out), capsys)
+        assert not _leaks(printed), printed
+        files = _outputs(out)
+        assert files, "the command wrote nothing"
+        for name, data in files.items():
+            assert not _leaks(data), name
+        runs.append((files, printed))
+    (first, _), (second, _) = runs
+    assert sorted(first) == sorted(second)
+    for name in first:
+        if name.endswith(".xlsx"):  # a zip: compare the sheets, not the zip's timestamps
+            a = pd.read_excel(tmp_path / "run1" / name)
+            b = pd.read_excel(tmp_path / "run2" / name)
+            pd.testing.assert_frame_equal(a, b)
+        else:
+            assert first[name] == second[name], f"{command}: {name} differs between two runs"
+
+
+def test_no_personnummer_in_an_error_message(tmp_path, capsys):
+    bad = tmp_path / "fel.csv"
+    bad.write_text(f"Beskrivning,Beslut,Kostnad\nKurs i yrkessvenska,Beviljad,{SPELLINGS[0]}\n",
+                   encoding="utf-8")
+    for argv in (["report", str(bad), "-o", str(tmp_path / "r")],
+                 ["consistency", str(bad), "-o", str(tmp_path / "p.csv")],
+                 ["train", str(bad), "--out", str(tmp_path / "m")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "row 2, column 'cost_sek'" in err and not _leaks(err), err
