@@ -933,6 +933,21 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _word_ngram_counts(word: str, lengths: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
+    """The n-grams of ``" word "`` of the given lengths with their counts, in order of first
+    appearance (lengths ascending): cached, as the same words recur in every batch."""
+    padded = f" {word} "
+    counts: dict[str, int] = {}
+    for n in lengths:
+        if n > len(padded):
+            break
+        for i in range(len(padded) - n + 1):
+            gram = padded[i : i + n]
+            counts[gram] = counts.get(gram, 0) + 1
+    return tuple(counts.items())
+
+
 def words_from_char_ngrams(text: Any, ngram_weights: Mapping[str, float]) -> dict[str, float]:
     """Sum character n-gram weights back onto the words of a text.
 
@@ -973,16 +988,12 @@ def words_from_char_ngrams(text: Any, ngram_weights: Mapping[str, float]) -> dic
         return {}
     per_word: list[Counter[str]] = []
     totals: Counter[str] = Counter()
+    key = tuple(lengths)
     for word in words:
-        padded = f" {word} "
         counts: Counter[str] = Counter()
-        for n in lengths:
-            if n > len(padded):
-                break
-            for i in range(len(padded) - n + 1):
-                gram = padded[i : i + n]
-                if gram in ngram_weights:
-                    counts[gram] += 1
+        for gram, c in _word_ngram_counts(word, key):
+            if gram in ngram_weights:
+                counts[gram] = c
         per_word.append(counts)
         totals.update(counts)
     result: dict[str, float] = {}
