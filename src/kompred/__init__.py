@@ -60,6 +60,7 @@ _LAZY = {
     "PeriodEffectResult": "kompred.consistency",
     "InconsistencyResult": "kompred.consistency",
     "check_application": "kompred.check",
+    "score_dask": "kompred.scoring_dask",
     "seed_tables": "kompred.report",
 }
 _SUBMODULES = {"datasets", "schema", "io", "featurize", "taxonomy", "modeling", "consistency",

@@ -240,7 +240,7 @@ _NUM_CLEAN = re.compile(r"(?i)\s|\u00a0|\u202f|kr\.?|sek|:-|st\.?|pers\.?|person
 
 def _parse_number(value: object) -> float | None:
     """Parse '125 000 kr', '12500,50', '1 250 000:-', 3.5 -> float; '' -> NaN; junk -> None."""
-    if value is None:
+    if value is None or value is pd.NA:  # pd.NA: a missing cell of a nullable (Int64) column
         return np.nan
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
@@ -282,7 +282,8 @@ def _parse_date_period(value: object) -> tuple[pd.Timestamp | None, str]:
     >>> _parse_date_period("2023-04-15")[1], _parse_date_period(2022.0), _parse_date_period("tolv")
     ('day', (Timestamp('2022-01-01 00:00:00'), 'year'), (None, 'day'))
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    # NaT has .year and .month: caught here, before the date branch below
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return pd.NaT, "day"
     if isinstance(value, pd.Timestamp):
         return (value.normalize() if value is not pd.NaT else pd.NaT), "day"
