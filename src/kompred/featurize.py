@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -986,16 +985,16 @@ def words_from_char_ngrams(text: Any, ngram_weights: Mapping[str, float]) -> dic
     lengths = sorted({len(g) for g in ngram_weights if isinstance(g, str) and g})
     if not words or not lengths:
         return {}
-    per_word: list[Counter[str]] = []
-    totals: Counter[str] = Counter()
+    per_word: list[dict[str, int]] = []
+    totals: dict[str, int] = {}
     key = tuple(lengths)
     for word in words:
-        counts: Counter[str] = Counter()
+        counts: dict[str, int] = {}
         for gram, c in _word_ngram_counts(word, key):
             if gram in ngram_weights:
                 counts[gram] = c
+                totals[gram] = totals.get(gram, 0) + c
         per_word.append(counts)
-        totals.update(counts)
     result: dict[str, float] = {}
     for word, counts in zip(words, per_word, strict=True):
         key = _EDGE_PUNCT.sub("", word) or word
