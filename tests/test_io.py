@@ -216,3 +216,17 @@ def test_unreadable_dates_still_name_row_and_column(cell):
     problem = err.value.problems[0]
     assert problem.row == 2 and problem.column == "submitted"
     assert "a year 2023 also works" in str(err.value)
+
+
+def test_missing_date_in_a_datetime_column_is_missing_not_an_error():
+    df = pd.DataFrame({"description": ["a", "b"],
+                       "submitted": pd.to_datetime(["2023-01-02", None])})
+    out = validate_applications(df)
+    assert out["submitted"].isna().tolist() == [False, True]
+
+
+def test_missing_cell_of_a_nullable_int_column_is_missing_not_an_error():
+    df = pd.DataFrame({"description": ["a", "b"],
+                       "participants": pd.array([3, None], dtype="Int64")})
+    out = validate_applications(df)
+    assert out["participants"].isna().tolist() == [False, True]

@@ -65,6 +65,7 @@ _LAZY = {
     "analyse": "kompred.analysis",
     "Analysis": "kompred.analysis",
     "check_application": "kompred.check",
+    "score_dask": "kompred.scoring_dask",
     "seed_tables": "kompred.report",
 }
 _SUBMODULES = {"datasets", "schema", "io", "featurize", "text", "taxonomy", "modeling", "corpus",

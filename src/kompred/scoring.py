@@ -217,8 +217,12 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
         # e.g. "columns [...] are not in the table": said once per run by the caller, not per chunk
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataQualityWarning)
-            interval = scorer.grant_model.predict_interval(frame)
-            expl = scorer.grant_model.explain(frame, top=reasons) if reasons else None
+            # one feature pass serves the probabilities and the reasons
+            if reasons and hasattr(scorer.grant_model, "predict_interval_explained"):
+                interval, expl = scorer.grant_model.predict_interval_explained(frame, top=reasons)
+            else:
+                interval = scorer.grant_model.predict_interval(frame)
+                expl = scorer.grant_model.explain(frame, top=reasons) if reasons else None
         notes += [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
         for w in caught:
             if not issubclass(w.category, DataQualityWarning):

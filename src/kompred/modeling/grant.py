@@ -1488,7 +1488,21 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         """
         if not 0 < level < 1:
             raise ValidationError(f"level must be between 0 and 1, got {level}")
+        return self._interval_from(self._features(X), X.index, level)
+
+    def predict_interval_explained(self, X, *, top=3, level=0.9
+                                   ) -> tuple[pd.DataFrame, list[list[Reason]]]:
+        """``predict_interval(X, level=level)`` and ``explain(X, top=top)`` from one pass.
+
+        The same results as the two calls, with the features of ``X`` computed once (batch
+        scoring spends a third of its time there otherwise).
+        """
+        if not 0 < level < 1:
+            raise ValidationError(f"level must be between 0 and 1, got {level}")
         Z = self._features(X)
+        return self._interval_from(Z, X.index, level), self._explain_from(Z, X, top)
+
+    def _interval_from(self, Z, index, level) -> pd.DataFrame:
         point = _sigmoid(self._log_odds(self.classifier_.decision_function(Z)))
         boot = self.classifier_.bootstrap_decision_function(Z)
         if boot.shape[0]:
@@ -1499,7 +1513,7 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         else:
             low, high = point.copy(), point.copy()
         return pd.DataFrame({"grant_probability": point, "grant_low": low, "grant_high": high},
-                            index=X.index)
+                            index=index)
 
     def score(self, X, y=None, sample_weight=None):
         """ROC AUC of P(beviljad) against the decisions (``y`` or ``decision_column``)."""
@@ -1530,7 +1544,9 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         list of list of Reason
             One list per row of ``X``, strongest first.
         """
-        Z = self._features(X)
+        return self._explain_from(self._features(X), X, top)
+
+    def _explain_from(self, Z, X, top) -> list[list[Reason]]:
         coef = self.classifier_.coef_.ravel()
         slope = self.calibration_[0] if self.calibration_ is not None else 1.0
         C = Z.multiply(coef.reshape(1, -1)).tocsr() * slope
@@ -1543,18 +1559,27 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         hist = {col: self.featurizer_._history_stats(X, col) for col in self.columns_["history"]}
         if getattr(self.featurizer_, "similar_", None) is not None:
             hist["__similar__"] = self.featurizer_._similar_values(X)
+        # numeric columns read once for the whole batch (one row at a time was most of the time)
+        hist["__numeric__"] = {col: self.featurizer_._numeric_raw(X, col)
+                               for col in set(cols[kinds == "numeric"])}
+        is_text = np.zeros(Z.shape[1], dtype=bool)
+        is_text[text_slice] = True
         out = []
         for i in range(Z.shape[0]):
             start, end = C.indptr[i], C.indptr[i + 1]
             idx, contrib = C.indices[start:end], C.data[start:end]
+            nonzero = contrib != 0
+            text_part = nonzero & is_text[idx]
             reasons: list[Reason] = []
             ngrams: dict[str, float] = {}
-            for j, c in zip(idx, contrib, strict=True):
-                if c == 0:
-                    continue
-                if text_slice.start <= j < text_slice.stop:
-                    ngrams[values[j]] = ngrams.get(values[j], 0.0) + float(c)
-                    continue
+            if C.has_canonical_format:  # one entry per n-gram: a dict in one step
+                ngrams = dict(zip(values[idx[text_part]].tolist(),
+                                  contrib[text_part].tolist(), strict=True))
+            else:
+                for j, c in zip(idx[text_part], contrib[text_part].tolist(), strict=True):
+                    ngrams[values[j]] = ngrams.get(values[j], 0.0) + c
+            other = nonzero & ~text_part
+            for j, c in zip(idx[other], contrib[other], strict=True):
                 label = self._feature_label(X, i, kinds[j], cols[j], values[j], hist)
                 reasons.append(Reason(label, "höjer" if c > 0 else "sänker", float(c),
                                       kinds[j], cols[j]))
@@ -1581,7 +1606,9 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         if kind in ("missing", "numeric_missing"):
             return f"{lab} saknas"
         if kind == "numeric":
-            raw = self.featurizer_._numeric_raw(X.iloc[[i]], col)[0]
+            numeric = hist.get("__numeric__", {})
+            raw = (numeric[col][i] if col in numeric
+                   else self.featurizer_._numeric_raw(X.iloc[[i]], col)[0])
             use_log, mean, _, _ = self.featurizer_.numeric_params_[col]
             typical = math.expm1(mean) if use_log else mean
             rel = "högre" if (np.log1p(max(raw, 0)) if use_log else raw) > mean else "lägre"

@@ -103,7 +103,9 @@ def parse_date_period(value: object) -> tuple[pd.Timestamp | None, str]:
     >>> parse_date_period("2023-04-15")[1], parse_date_period(2022.0), parse_date_period("tolv")
     ('day', (Timestamp('2022-01-01 00:00:00'), 'year'), (None, 'day'))
     """
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    # NaT has .year and .month: caught here, before the date branch below
+    if value is None or value is pd.NA or value is pd.NaT or \
+            (isinstance(value, float) and np.isnan(value)):
         return pd.NaT, "day"
     if isinstance(value, pd.Timestamp):
         return (value.normalize() if value is not pd.NaT else pd.NaT), "day"

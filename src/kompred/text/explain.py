@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +15,21 @@ from .normalize import normalize_text
 # --------------------------------------------------------------------------------------------
 
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_ngram_counts(word: str, lengths: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
+    """The n-grams of ``" word "`` of the given lengths with their counts, in order of first
+    appearance (lengths ascending): cached, as the same words recur in every batch."""
+    padded = f" {word} "
+    counts: dict[str, int] = {}
+    for n in lengths:
+        if n > len(padded):
+            break
+        for i in range(len(padded) - n + 1):
+            gram = padded[i : i + n]
+            counts[gram] = counts.get(gram, 0) + 1
+    return tuple(counts.items())
 
 
 def words_from_char_ngrams(text: Any, ngram_weights: Mapping[str, float]) -> dict[str, float]:
@@ -55,20 +70,16 @@ def words_from_char_ngrams(text: Any, ngram_weights: Mapping[str, float]) -> dic
     lengths = sorted({len(g) for g in ngram_weights if isinstance(g, str) and g})
     if not words or not lengths:
         return {}
-    per_word: list[Counter[str]] = []
-    totals: Counter[str] = Counter()
+    per_word: list[dict[str, int]] = []
+    totals: dict[str, int] = {}
+    key = tuple(lengths)
     for word in words:
-        padded = f" {word} "
-        counts: Counter[str] = Counter()
-        for n in lengths:
-            if n > len(padded):
-                break
-            for i in range(len(padded) - n + 1):
-                gram = padded[i : i + n]
-                if gram in ngram_weights:
-                    counts[gram] += 1
+        counts: dict[str, int] = {}
+        for gram, c in _word_ngram_counts(word, key):
+            if gram in ngram_weights:
+                counts[gram] = c
+                totals[gram] = totals.get(gram, 0) + c
         per_word.append(counts)
-        totals.update(counts)
     result: dict[str, float] = {}
     for word, counts in zip(words, per_word, strict=True):
         key = _EDGE_PUNCT.sub("", word) or word

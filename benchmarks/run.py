@@ -1,0 +1,389 @@
+"""kompred against the plain scikit-learn (and cleanlab) floor: one command, one table.
+
+Run from the repository root (on demand, never in the unit tests)::
+
+    python -m benchmarks                       # N = 2,000 and 10,000, a few minutes on 2 cores
+    python -m benchmarks --sizes 1000          # quicker
+    python -m benchmarks --sizes 2000 10000 37000 100000 --pairs-max 10000   # the issue's scale
+
+Every kompred operation is timed beside a baseline run in the same process on the same input:
+
+- texts: real Swedish regeringen.se texts (``../shared/corpora/g0vse_regeringen.csv.gz``: the
+  page's summary, or its text cut to 1-5 sentences; above the corpus's 37,254 rows they are
+  resampled with one word dropped; Källa: regeringen.se, via g0vse), put into the simulator's
+  application tables (``kompred.simulate``: structured columns, decisions and handlers are
+  synthetic). Without the corpus the simulator's own texts are used and the table says so;
+- the scoring floor: a plain ``TfidfVectorizer(char_wb 2-5) + LogisticRegression`` fitted on
+  the bundled applications' decisions, ``predict_proba`` on the same texts;
+- the exact-search floor: ``sklearn.neighbors.NearestNeighbors(metric="cosine",
+  algorithm="brute")`` on kompred's own TF-IDF matrix (recall of kompred's top-k against it);
+- cleanlab ``Datalab`` (label and near_duplicate issues on a 100-dimensional SVD of the same
+  TF-IDF, with the same content probabilities) beside kompred's divergent pairs, up to
+  ``--pairs-max`` rows, when cleanlab is installed (the ``eval`` extra).
+
+Time is wall-clock (``time.perf_counter``), one run per cell after a warm-up on 50 rows, so
+ratios (``×``) say more than seconds on a shared machine. Peak memory is the growth of the
+process's resident set during the step, sampled every 5 ms by a thread (numpy, scipy and Python
+allocations alike). Startup figures (``import kompred``, a cold check) run in a new process
+(best of 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import re
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CORPUS = Path(os.environ.get("KOMPRED_SHARED", Path(__file__).resolve().parents[2] / "shared")) \
+    / "corpora" / "g0vse_regeringen.csv.gz"
+if not CORPUS.exists():
+    CORPUS = Path("/work/shared/corpora/g0vse_regeringen.csv.gz")
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+# ---------------------------------------------------------------------------------------------
+# measuring
+# ---------------------------------------------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+class _PeakRSS:
+    """Peak growth of the resident set while the block runs (sampled by a thread)."""
+
+    def __enter__(self):
+        gc.collect()
+        self.base = self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+        self.peak = max(self.peak, _rss_mb())
+        self.mb = self.peak - self.base
+        return False
+
+
+def measure(fn):
+    """(result, seconds, peak MB) of one call."""
+    with _PeakRSS() as m:
+        t0 = time.perf_counter()
+        out = fn()
+        seconds = time.perf_counter() - t0
+    return out, seconds, m.mb
+
+
+def in_new_process(code: str, repeat: int = 3) -> float:
+    """Best wall time of ``python -c code`` (interpreter start included)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+@dataclass
+class Row:
+    operation: str
+    n: int
+    seconds: float
+    mb: float | None
+    baseline: str = ""
+    base_seconds: float | None = None
+    base_mb: float | None = None
+    target: str = ""
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.base_seconds is None or self.base_seconds <= 0:
+            return None
+        return self.seconds / self.base_seconds
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+# ---------------------------------------------------------------------------------------------
+
+
+def real_texts(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    """(titles, texts): summaries, or page texts cut to 1-5 sentences; resampled above 37k."""
+    frame = pd.read_csv(CORPUS, usecols=["title", "text", "summary"], dtype=str)
+    rng = np.random.default_rng(seed)
+    texts = []
+    for summary, text in zip(frame["summary"], frame["text"].fillna(""), strict=True):
+        if isinstance(summary, str) and summary.strip():
+            texts.append(" ".join(summary.split()))
+        else:
+            sentences = _SENTENCE.split(" ".join(text.split()))
+            texts.append(" ".join(sentences[: int(rng.integers(1, 6))])[:2000])
+    titles = frame["title"].fillna("").tolist()
+    order = rng.permutation(len(texts))
+    pick = np.concatenate([order] * (n // len(order) + 1))[:n]
+    out_titles, out_texts = [], []
+    for j, i in enumerate(pick):
+        t = texts[i]
+        if j >= len(order):  # a resampled copy: drop one word so it is not an exact duplicate
+            words = t.split()
+            if len(words) > 2:
+                del words[int(rng.integers(len(words)))]
+            t = " ".join(words)
+        out_titles.append(titles[i])
+        out_texts.append(t)
+    return out_titles, out_texts
+
+
+def application_table(n: int, *, real: bool, seed: int = 0) -> pd.DataFrame:
+    """The simulator's applications (decisions, handlers), with real texts when available."""
+    import kompred
+
+    apps = kompred.simulate(n, seed=seed).applications
+    if real:
+        titles, texts = real_texts(n, seed=seed)
+        apps["title"] = pd.array(titles, dtype="str")
+        apps["description"] = pd.array(texts, dtype="str")
+    return apps
+
+
+def to_score(apps: pd.DataFrame) -> pd.DataFrame:
+    """The table as a user would score it: no decision, handler or true topic."""
+    import kompred
+
+    return kompred.validate_applications(apps.drop(
+        columns=["decision", "decision_date", "granted_sek", "handler", "topic"]))
+
+
+def plain_pipeline():
+    """The floor: char_wb 2-5 TF-IDF + LogisticRegression on the bundled decisions."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    import kompred
+    from kompred.featurize import join_texts
+
+    train = kompred.load_stockholm()
+    train = train[train["decision"].isin(["beviljad", "avslag"])]
+    texts = [join_texts(t, d) for t, d in zip(train["title"], train["description"], strict=True)]
+    pipe = make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                        dtype=np.float32),
+        LogisticRegression(max_iter=2000))
+    return pipe.fit(texts, train["decision"].astype(str).to_numpy())
+
+
+# ---------------------------------------------------------------------------------------------
+# the benchmark
+# ---------------------------------------------------------------------------------------------
+
+
+def bench_startup(rows: list[Row]) -> None:
+    from kompred.check import check_application
+    from kompred.scoring import load_scorer
+
+    text = ("Utbildning i lågaffektivt bemötande för personal på gruppbostäder, två dagar "
+            "med extern föreläsare.")
+    t_imp = in_new_process("import kompred")
+    t_skl = in_new_process("import sklearn.linear_model, sklearn.feature_extraction.text")
+    t_py = in_new_process("pass")
+    rows.append(Row("import kompred (new process, minus bare python)", 1, t_imp - t_py, None,
+                    "import sklearn (LR + text)", t_skl - t_py, None, "≤ 0.3 s"))
+    import joblib
+
+    pipe = plain_pipeline()
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / "kompred-bench-pipe.joblib"
+    joblib.dump(pipe, path)
+    _, t_load, m_load = measure(load_scorer)
+    _, t_jl, m_jl = measure(lambda: joblib.load(path))
+    rows.append(Row("load default models (load_scorer)", 1, t_load, m_load,
+                    "joblib.load(plain pipeline)", t_jl, m_jl, "≤ 0.5 s"))
+    scorer = load_scorer()
+    check_application(text, scorer=scorer)
+    best = min(measure(lambda: check_application(text, scorer=scorer))[1] for _ in range(3))
+    t_pp = min(measure(lambda: pipe.predict_proba([text]))[1] for _ in range(3))
+    rows.append(Row("check_application, warm (models loaded)", 1, best, None,
+                    "plain predict_proba, 1 text", t_pp, None, "≤ 0.3 s"))
+    cold = in_new_process("import kompred; kompred.check_application(" + repr(text) + ")")
+    rows.append(Row("check_application, cold (new process)", 1, cold, None,
+                    "import + predict_proba, new process", in_new_process(
+                        f"import joblib; joblib.load({str(path)!r}).predict_proba([{text!r}])"),
+                    None, "≤ 3 s"))
+
+
+def bench_scoring(rows: list[Row], n: int, real: bool, pipe) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from kompred.featurize import TextFeaturizer, join_texts
+    from kompred.scoring import load_scorer, score_applications
+
+    apps = to_score(application_table(n, real=real))
+    texts = [join_texts(t, d) for t, d in zip(apps["title"], apps["description"], strict=True)]
+    scorer = load_scorer()
+    score_applications(apps.head(50), scorer)  # warm-up (lazy imports, spaCy, caches)
+    pipe.predict_proba(texts[:50])
+    _, tb, mb = measure(lambda: pipe.predict_proba(texts))
+    floor = "plain TF-IDF+LR predict_proba"
+
+    _, t, m = measure(lambda: TextFeaturizer().fit_transform(apps))
+    _, t0, m0 = measure(lambda: TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
+                                                sublinear_tf=True).fit_transform(texts))
+    rows.append(Row("vectorize (TextFeaturizer.fit_transform)", n, t, m,
+                    "TfidfVectorizer.fit_transform", t0, m0))
+    _, t, m = measure(lambda: scorer.topic_model.predict_details(texts))
+    rows.append(Row("topic scoring (predict_details)", n, t, m, floor, tb, mb))
+    gm = scorer.grant_model
+    frame = apps.assign(topic=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, t, m = measure(lambda: gm.predict_interval(frame))
+        rows.append(Row("grant probability + interval", n, t, m, floor, tb, mb))
+        _, t, m = measure(lambda: gm.explain(frame, top=3))
+        rows.append(Row("grant reasons (explain, top 3)", n, t, m, floor, tb, mb))
+    _, t, m = measure(lambda: scorer.similar(apps, k=scorer.k_similar + 1))
+    rows.append(Row("similar earlier applications", n, t, m, floor, tb, mb))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, t, m = measure(lambda: score_applications(apps, scorer, reasons=0))
+        rows.append(Row("score_applications, no reasons", n, t, m, floor, tb, mb, "≤ 1.2×"))
+        _, t, m = measure(lambda: score_applications(apps, scorer, reasons=3))
+        rows.append(Row("score_applications, 3 reasons", n, t, m, floor, tb, mb, "≤ 1.5×",
+                        f"{n / t:,.0f} rows/s"))
+
+
+def bench_search(rows: list[Row], n: int, real: bool, k: int = 10) -> None:
+    from sklearn.neighbors import NearestNeighbors
+
+    from kompred import consistency as C
+
+    apps = application_table(n, real=real)
+    texts = C._texts(apps, ("title", "description"))
+    X, t, m = measure(lambda: C._char_matrix(texts))
+    (idx, _sim), ts, ms = measure(lambda: C.nearest_neighbors(X, k=k))
+    nn = NearestNeighbors(n_neighbors=k + 1, metric="cosine", algorithm="brute")
+    (bd, bi), tb, mb = measure(lambda: nn.fit(X).kneighbors(X))
+    # sklearn returns the row itself first (distance 0) unless a duplicate ties with it
+    ref = [[j for j in row if j != i][:k] for i, row in enumerate(bi)]
+    hits = sum(len(set(r) & set(a.tolist())) for r, a in zip(ref, idx, strict=True))
+    recall = hits / max(1, sum(len(r) for r in ref))
+    method = "exact" if n <= C.EXACT_MAX_ROWS else "approx"
+    rows.append(Row(f"neighbour search k={k} ({method}), vectorizing included", n, t + ts,
+                    max(m, ms), "NearestNeighbors(cosine, brute) + same vectorizing", t + tb,
+                    max(m, mb), "≤ 60 s at 100k, ≤ 4 GB",
+                    f"recall@{k} vs sklearn {recall:.3f}; vectorize {t:.1f} s"))
+
+
+def bench_pairs(rows: list[Row], n: int, real: bool) -> None:
+    from kompred import consistency as C
+
+    apps = application_table(n, real=real)
+    pairs, t, m = measure(lambda: C.find_divergent_pairs(apps))
+    try:
+        from cleanlab import Datalab
+    except ImportError as exc:
+        rows.append(Row("divergent pairs (find_divergent_pairs)", n, t, m,
+                        note=f"cleanlab not installed ({exc.__class__.__name__}): pip install "
+                        "-e '.[eval]'"))
+        return
+    from sklearn.decomposition import TruncatedSVD
+
+    def cleanlab_run():
+        X = C._char_matrix(C._texts(apps, ("title", "description")))
+        p = C.cross_fitted_content_scores(apps)
+        Z = TruncatedSVD(n_components=int(min(100, X.shape[0] - 1)), random_state=0).fit_transform(X)
+        labels = pd.DataFrame({"decision": apps["decision"].astype(object).to_numpy()})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lab = Datalab(data=labels, label_name="decision", verbosity=0)
+            lab.find_issues(features=Z, pred_probs=np.column_stack([1 - p, p]),
+                            issue_types={"label": {}, "near_duplicate": {}})
+        return lab
+
+    _, tc, mc = measure(cleanlab_run)
+    rows.append(Row("divergent pairs (find_divergent_pairs)", n, t, m,
+                    "cleanlab Datalab label + near_duplicate", tc, mc, "≥ 5× faster",
+                    f"{len(pairs):,} pairs; both include vectorizing and the content model"))
+
+
+def fmt(x, spec):
+    return "" if x is None else format(x, spec)
+
+
+def print_table(rows: list[Row], source: str) -> None:
+    print(f"\nkompred benchmark · texts: {source} · {platform.platform()} · "
+          f"{platform.processor() or platform.machine()} · {os.cpu_count()} cores · "
+          f"Python {platform.python_version()}\n")
+    print("| operation | N | kompred s | kompred MB | baseline | baseline s | baseline MB "
+          "| × baseline | target | note |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---|---|")
+    for r in rows:
+        print(f"| {r.operation} | {r.n:,} | {r.seconds:.3f} | {fmt(r.mb, '.0f')} | {r.baseline} "
+              f"| {fmt(r.base_seconds, '.3f')} | {fmt(r.base_mb, '.0f')} | {fmt(r.ratio, '.1f')} "
+              f"| {r.target} | {r.note} |")
+
+
+SECTIONS = ("startup", "scoring", "search", "pairs")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[2_000, 10_000])
+    ap.add_argument("--pairs-max", type=int, default=2_000,
+                    help="largest N for divergent pairs and cleanlab (default 2,000)")
+    ap.add_argument("--search-max", type=int, default=10_000,
+                    help="largest N for the neighbour search beside sklearn (default 10,000)")
+    ap.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
+    args = ap.parse_args(argv)
+    real = CORPUS.exists()
+    source = ("real Swedish regeringen.se texts in simulated application tables" if real
+              else "simulated texts (corpus not found: figures are synthetic-text only)")
+    rows: list[Row] = []
+
+    def done(what):
+        print(f"... {what} done", file=sys.stderr, flush=True)
+
+    if "startup" in args.only:
+        bench_startup(rows)
+        done("startup")
+    if "scoring" in args.only:
+        pipe = plain_pipeline()
+        for n in args.sizes:
+            bench_scoring(rows, n, real, pipe)
+            done(f"scoring N={n}")
+    if "search" in args.only:
+        for n in (s for s in args.sizes if s <= args.search_max):
+            bench_search(rows, n, real)
+            done(f"search N={n}")
+    if "pairs" in args.only:
+        for n in (s for s in args.sizes if s <= args.pairs_max):
+            bench_pairs(rows, n, real)
+            done(f"pairs N={n}")
+    print_table(rows, source)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""The faster scoring paths give exactly what the per-row code they replaced gave.
+
+The reference functions below are the pre-optimisation algorithms (one row at a time, numeric
+columns read per row, n-grams of each word generated afresh), kept here as the specification.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kompred import DataQualityWarning, GrantModel, SmallDataWarning, simulate
+from kompred.featurize import normalize_text, words_from_char_ngrams
+from kompred.modeling import grant as G
+from kompred.scoring import load_scorer, score_applications
+
+
+def reference_words_from_char_ngrams(text, ngram_weights):
+    words = normalize_text(text).split()
+    lengths = sorted({len(g) for g in ngram_weights if isinstance(g, str) and g})
+    if not words or not lengths:
+        return {}
+    per_word, totals = [], Counter()
+    for word in words:
+        padded = f" {word} "
+        counts = Counter()
+        for n in lengths:
+            if n > len(padded):
+                break
+            for i in range(len(padded) - n + 1):
+                if padded[i:i + n] in ngram_weights:
+                    counts[padded[i:i + n]] += 1
+        per_word.append(counts)
+        totals.update(counts)
+    result = {}
+    for word, counts in zip(words, per_word, strict=True):
+        key = re.sub(r"^[\W_]+|[\W_]+$", "", word) or word
+        value = sum(float(ngram_weights[g]) * c / totals[g] for g, c in counts.items())
+        result[key] = result.get(key, 0.0) + value
+    return result
+
+
+def reference_explain(model, X, top):
+    """GrantModel.explain as it was: every non-zero visited in Python, numeric cells per row."""
+    Z = model._features(X)
+    coef = model.classifier_.coef_.ravel()
+    slope = model.calibration_[0] if model.calibration_ is not None else 1.0
+    C = Z.multiply(coef.reshape(1, -1)).tocsr() * slope
+    fmap = model.featurizer_.feature_map_
+    kinds, cols = fmap["kind"].to_numpy(), fmap["column"].to_numpy()
+    values = fmap["value"].to_numpy()
+    ts = model.featurizer_.text_slice_
+    texts = model.featurizer_.texts(X)
+    hist = {c: model.featurizer_._history_stats(X, c) for c in model.columns_["history"]}
+    out = []
+    for i in range(Z.shape[0]):
+        s, e = C.indptr[i], C.indptr[i + 1]
+        reasons, ngrams = [], {}
+        for j, c in zip(C.indices[s:e], C.data[s:e], strict=True):
+            if c == 0:
+                continue
+            if ts.start <= j < ts.stop:
+                ngrams[values[j]] = ngrams.get(values[j], 0.0) + float(c)
+                continue
+            if kinds[j] == "numeric":  # the old per-row read
+                col = cols[j]
+                raw = model.featurizer_._numeric_raw(X.iloc[[i]], col)[0]
+                use_log, mean, _, _ = model.featurizer_.numeric_params_[col]
+                typical = math.expm1(mean) if use_log else mean
+                rel = "högre" if (np.log1p(max(raw, 0)) if use_log else raw) > mean else "lägre"
+                label = (f"{G._label(col)} {G._format_number(raw)} ({rel} än typiskt "
+                         f"{G._format_number(typical)})")
+            else:
+                label = model._feature_label(X, i, kinds[j], cols[j], values[j], hist)
+            reasons.append(G.Reason(label, "höjer" if c > 0 else "sänker", float(c), kinds[j],
+                                    cols[j]))
+        if ngrams:
+            for word, c in reference_words_from_char_ngrams(texts[i], ngrams).items():
+                if c != 0:
+                    reasons.append(G.Reason(f"ordet '{word}' i texten",
+                                            "höjer" if c > 0 else "sänker", float(c), "text",
+                                            "+".join(model.columns_["text"])))
+        reasons.sort(key=lambda r: -abs(r.contribution))
+        out.append([r for r in reasons if abs(r.contribution) >= 1e-4][:top])
+    return out
+
+
+def fixed_input(n=120, seed=11) -> pd.DataFrame:
+    apps = simulate(n, seed=seed).applications.drop(
+        columns=["decision", "decision_date", "granted_sek", "handler", "topic"])
+    apps.loc[0, "description"] = None  # empty text
+    apps.loc[1, "cost_sek"] = np.nan  # missing number
+    apps.loc[2, "description"] = "Kurs i HLR. " * 40  # long, repetitive
+    apps.loc[3, "participants"] = pd.NA
+    return apps
+
+
+@pytest.fixture(scope="module")
+def fitted_model():
+    train = simulate(300, seed=5).applications
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallDataWarning)
+        return GrantModel(n_bootstrap=5, random_state=0, history_columns=("employer",),
+                          time_column="submitted").fit(train)
+
+
+def test_words_from_char_ngrams_matches_reference():
+    text = "Demensutbildning för personal: demens, demenssjukdom och bemötande (två dagar)."
+    grams = {"demen": 1.0, "emens": -0.3, " de": 0.2, "nde ": 0.7, "ag": 0.1, " och ": -0.5}
+    assert words_from_char_ngrams(text, grams) == reference_words_from_char_ngrams(text, grams)
+    # the cache must not carry one call's weights into the next
+    other = {"demen": -2.0}
+    assert words_from_char_ngrams(text, other) == reference_words_from_char_ngrams(text, other)
+
+
+@pytest.mark.parametrize("which", ["bundled", "fitted"])
+def test_explain_matches_reference(which, fitted_model):
+    model = load_scorer().grant_model if which == "bundled" else fitted_model
+    X = fixed_input()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast, slow = model.explain(X, top=5), reference_explain(model, X, 5)
+    assert fast == slow
+    assert any(r.kind == "numeric" for rs in fast for r in rs)  # the changed path is exercised
+    assert any(r.kind == "text" for rs in fast for r in rs)
+
+
+def test_predict_interval_explained_is_the_two_calls(fitted_model):
+    X = fixed_input()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # no topic column: expected
+        interval, reasons = fitted_model.predict_interval_explained(X, top=3)
+        pd.testing.assert_frame_equal(interval, fitted_model.predict_interval(X))
+        assert reasons == fitted_model.explain(X, top=3)
+
+
+def test_score_applications_unchanged_by_the_one_pass_path():
+    scorer = load_scorer()
+    X = fixed_input(80)
+
+    class TwoCalls:  # the grant model without the one-pass method: the old two-call path
+        def __init__(self, m):
+            self.m = m
+
+        def predict_interval(self, X):
+            return self.m.predict_interval(X)
+
+        def explain(self, X, top):
+            return self.m.explain(X, top=top)
+
+    old = type(scorer)(topic_model=scorer.topic_model, grant_model=TwoCalls(scorer.grant_model),
+                       reference=scorer.reference)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        new_out = score_applications(X, scorer, reasons=3)
+        old_out = score_applications(X, old, reasons=3)
+    pd.testing.assert_frame_equal(new_out, old_out)
+    assert (new_out["grant_reasons"].str.len() > 0).sum() >= 70
