@@ -18,6 +18,8 @@ import pytest
 from kompred import DataQualityWarning, GrantModel, SmallDataWarning, simulate
 from kompred.featurize import normalize_text, words_from_char_ngrams
 from kompred.modeling import grant as G
+from kompred.modeling.grant._common import _label
+from kompred.render.numbers import format_number
 from kompred.scoring import load_scorer, score_applications
 
 
@@ -74,8 +76,8 @@ def reference_explain(model, X, top):
                 use_log, mean, _, _ = model.featurizer_.numeric_params_[col]
                 typical = math.expm1(mean) if use_log else mean
                 rel = "högre" if (np.log1p(max(raw, 0)) if use_log else raw) > mean else "lägre"
-                label = (f"{G._label(col)} {G._format_number(raw)} ({rel} än typiskt "
-                         f"{G._format_number(typical)})")
+                label = (f"{_label(col)} {format_number(raw)} ({rel} än typiskt "
+                         f"{format_number(typical)})")
             else:
                 label = model._feature_label(X, i, kinds[j], cols[j], values[j], hist)
             reasons.append(G.Reason(label, "höjer" if c > 0 else "sänker", float(c), kinds[j],

@@ -529,7 +529,7 @@ def test_similar_feature_uses_only_earlier_decisions():
 
 
 def test_similar_feature_without_times_never_sees_its_own_decision():
-    from kompred.modeling.grant import _similar_neighbours
+    from kompred.modeling.grant.features import _similar_neighbours
 
     df = _similar_table(2).drop(columns="year")
     y = (df["decision"] == "beviljad").astype(int).to_numpy()
