@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
-from kompred.modeling.topic_real import (  # noqa: E402
+from kompred.modeling.topic.real import (  # noqa: E402
     default_real_path,
     text_sha1,
     url_group,

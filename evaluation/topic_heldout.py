@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from kompred.modeling.persist import bundled_model_path, read_metadata  # noqa: E402
 from kompred.modeling.topic import load_default_topic_model  # noqa: E402
-from kompred.modeling.topic_eval import evaluate_topics  # noqa: E402
+from kompred.modeling.topic.evaluation import evaluate_topics  # noqa: E402
 from kompred.report._topic import format_topic_evaluation, write_topic_evaluation  # noqa: E402
 from kompred.taxonomy import load_taxonomy  # noqa: E402
 

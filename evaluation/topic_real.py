@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from kompred.datasets import load_stockholm  # noqa: E402
 from kompred.modeling.persist import bundled_model_path, load_model  # noqa: E402
 from kompred.modeling.topic import TopicClassifier, application_texts  # noqa: E402
-from kompred.modeling.topic_real import compare_real_synthetic, format_real_table  # noqa: E402
+from kompred.modeling.topic.real import compare_real_synthetic, format_real_table  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +85,7 @@ VARIANTS = {
 
 
 def ablation(labelled, topics, args) -> int:
-    from kompred.modeling.topic_real import load_real_topics
+    from kompred.modeling.topic.real import load_real_topics
 
     real = load_real_topics(args.real)
     print("| variant | synthetic accuracy | real dev accuracy [Wilson] | real dev, any acceptable "

@@ -260,7 +260,7 @@ def test_keyword_baseline_sanity():
 
 
 def test_score_predictions_matches_sklearn():
-    from kompred.modeling.topic_eval import score_predictions
+    from kompred.modeling.topic.evaluation import score_predictions
 
     rng = np.random.default_rng(1)
     y = rng.choice(list(DEFAULT_TOPICS), 120)
@@ -275,7 +275,7 @@ def test_score_predictions_matches_sklearn():
 
 
 def test_evaluate_topics_small_run_and_report(tmp_path):
-    from kompred.modeling.topic_eval import evaluate_topics
+    from kompred.modeling.topic.evaluation import evaluate_topics
     from kompred.report._topic import format_topic_evaluation, write_topic_evaluation
 
     heldout = pd.DataFrame({
@@ -301,7 +301,7 @@ def test_evaluate_topics_small_run_and_report(tmp_path):
 
 
 def test_heldout_texts_that_are_training_material_are_not_scored():
-    from kompred.modeling.topic_eval import evaluate_topics
+    from kompred.modeling.topic.evaluation import evaluate_topics
     from kompred.report._topic import format_topic_evaluation
 
     heldout = pd.DataFrame({
@@ -322,7 +322,7 @@ def test_heldout_texts_that_are_training_material_are_not_scored():
 
 
 def test_evaluate_rejects_heldout_labels_outside_taxonomy():
-    from kompred.modeling.topic_eval import evaluate_topics
+    from kompred.modeling.topic.evaluation import evaluate_topics
 
     bad = pd.DataFrame({"text": ["Stress"], "topic": ["hälsa"]})
     with pytest.raises(ValidationError, match="hälsa"):

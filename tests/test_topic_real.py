@@ -11,7 +11,7 @@ from conftest import shared_file
 from kompred.cli import main
 from kompred.exceptions import InputFileError, ValidationError
 from kompred.modeling.topic import TopicClassifier
-from kompred.modeling.topic_real import (
+from kompred.modeling.topic.real import (
     compare_real_synthetic,
     default_split_path,
     format_real_table,
@@ -186,7 +186,7 @@ def test_zero_label_model_follows_the_conventions_on_issue_examples(zero_label_m
 
 
 def test_split_compound_needs_both_parts_known():
-    from kompred.modeling._compounds import build_prefixes, split_compound
+    from kompred.modeling.topic.compounds import build_prefixes, split_compound
 
     vocab = frozenset({"demens", "utbildning", "team"})
     assert split_compound("demensutbildningen", vocab) == ("demens", "utbildningen")

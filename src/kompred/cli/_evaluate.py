@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..modeling.topic_eval import evaluate_topics
+from ..modeling.topic.evaluation import evaluate_topics
 from ..report._topic import format_topic_evaluation, write_topic_evaluation
 from ._common import write_json
 
@@ -73,7 +73,7 @@ def run(args) -> int:
 
 def run_real(args) -> int:
     """``kompred evaluate --real``: one saved model on synthetic and on real texts."""
-    from ..modeling.topic_real import compare_real_synthetic, format_real_table
+    from ..modeling.topic.real import compare_real_synthetic, format_real_table
 
     if args.model:
         from ..modeling.persist import load_model

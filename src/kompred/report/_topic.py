@@ -1,6 +1,6 @@
 """Formatting of topic-classifier evaluations: terminal tables, Markdown, JSON and plots.
 
-:func:`kompred.modeling.topic_eval.evaluate_topics` computes; this module only formats:
+:func:`kompred.modeling.topic.evaluation.evaluate_topics` computes; this module only formats:
 :func:`format_topic_evaluation` (terminal), :func:`topic_evaluation_markdown`,
 :func:`plot_confusion_matrices` (PNG) and :func:`write_topic_evaluation` (a folder with all of it).
 """
@@ -67,7 +67,7 @@ def _group_table(scores: dict) -> pd.DataFrame | None:
 
 
 def _labels(ev) -> dict:
-    from ..modeling.topic_eval import METHOD_LABELS
+    from ..modeling.topic.evaluation import METHOD_LABELS
 
     return METHOD_LABELS
 
@@ -113,7 +113,7 @@ def _sections(ev) -> list[tuple[str, str, pd.DataFrame | None]]:
 
 
 def format_topic_evaluation(ev) -> str:
-    """A readable plain-text report of a :class:`~kompred.modeling.topic_eval.TopicEvaluation`."""
+    """A readable plain-text report of a :class:`~kompred.modeling.topic.evaluation.TopicEvaluation`."""
     lines = [f"kompred evaluate: topic classifier, taxonomy {ev.taxonomy_id} v{ev.taxonomy_version} "
              f"({len(ev.topics)} topics: {', '.join(ev.topics)})"]
     with pd.option_context("display.width", 250, "display.max_columns", 20,

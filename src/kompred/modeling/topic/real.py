@@ -34,10 +34,10 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
-from .._resources import bundled_path
-from ..exceptions import InputFileError, ValidationError
-from ..taxonomy import Taxonomy, load_taxonomy
-from .topic import OSAKER, in_training_material
+from ..._resources import bundled_path
+from ...exceptions import InputFileError, ValidationError
+from ...taxonomy import Taxonomy, load_taxonomy
+from .classifier import OSAKER, in_training_material
 
 __all__ = ["REAL_COLUMNS", "RealTextScores", "compare_real_synthetic", "default_real_path",
            "default_split_path", "format_real_table", "load_real_topics", "score_texts",
@@ -247,7 +247,7 @@ def score_texts(model: Any, texts: Sequence[str], topics: Sequence[str],
     >>> s.n, s.accuracy
     (2, 1.0)
     """
-    from .topic_eval import score_predictions
+    from .evaluation import score_predictions
 
     texts, topics = list(texts), [str(t) for t in topics]
     if len(texts) != len(topics):

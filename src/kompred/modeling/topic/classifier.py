@@ -57,10 +57,10 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ..exceptions import ModelError, NotFittedError, ValidationError
-from ..schema import is_missing
-from ..taxonomy import Taxonomy, load_taxonomy
-from ..text import (
+from ...exceptions import ModelError, NotFittedError, ValidationError
+from ...schema import is_missing
+from ...taxonomy import Taxonomy, load_taxonomy
+from ...text import (
     char_ngram_vectorizer,
     detect_language,
     is_swedish,
@@ -68,7 +68,7 @@ from ..text import (
     normalize_text,
     word_vectorizer,
 )
-from ._compounds import build_prefixes, build_vocabulary, compound_parts
+from .compounds import build_prefixes, build_vocabulary, compound_parts
 
 __all__ = [
     "ABBREVIATIONS",
@@ -360,7 +360,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         Append the expansions of :data:`ABBREVIATIONS` found in a text.
     split_compounds : bool, default False
         Append the parts of compounds whose parts are words of the training texts
-        ("förflyttningsutbildning" -> "förflyttning utbildning"; :mod:`kompred.modeling._compounds`).
+        ("förflyttningsutbildning" -> "förflyttning utbildning"; :mod:`kompred.modeling.topic.compounds`).
         Real texts name insatser with compounds the examples write apart.
     max_chars : int, default 5000
         Texts are cut to this many characters after normalizing (the title comes first, so it is
@@ -794,7 +794,7 @@ def in_training_material(texts: Any, taxonomy: Taxonomy, labelled_texts: Any = (
 
 
 def _default_heldout_path() -> Path | None:
-    from .._resources import bundled_path
+    from ..._resources import bundled_path
 
     path = bundled_path("evaluation", "data", "topics_heldout.csv")
     return path if path.exists() else None
@@ -822,8 +822,8 @@ def train_default_topic_model(out_dir: str | os.PathLike | None = None, *,
     pathlib.Path
         The model folder.
     """
-    from ..datasets import load_stockholm
-    from .persist import bundled_model_path, save_model
+    from ...datasets import load_stockholm
+    from ..persist import bundled_model_path, save_model
 
     folder = Path(out_dir) if out_dir is not None else bundled_model_path("topic")
     start = time.perf_counter()
@@ -878,7 +878,7 @@ def load_default_topic_model() -> TopicClassifier:
     ModelError
         The bundled model is missing (run ``kompred train``) or is not a TopicClassifier.
     """
-    from .persist import bundled_model_path, has_model, load_model
+    from ..persist import bundled_model_path, has_model, load_model
 
     folder = bundled_model_path("topic")
     if not has_model(folder):

@@ -41,10 +41,10 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ..exceptions import NotEnoughDataError, ValidationError
-from ..taxonomy import Taxonomy, load_taxonomy
-from ..text import word_vectorizer
-from .topic import (
+from ...exceptions import NotEnoughDataError, ValidationError
+from ...taxonomy import Taxonomy, load_taxonomy
+from ...text import word_vectorizer
+from .classifier import (
     OSAKER,
     KeywordTopicRules,
     TopicClassifier,
@@ -345,13 +345,13 @@ def _labelled_data(data: Any, taxonomy: Taxonomy) -> tuple[list[str], list[str],
     if data is None or data is False:
         return [], [], "none"
     if isinstance(data, str) and data == "bundled":
-        from ..datasets import load_stockholm
+        from ...datasets import load_stockholm
 
         frame, name = load_stockholm(), "bundled dataset (datasets/stockholm_2021_2023.csv)"
     elif isinstance(data, pd.DataFrame):
         frame, name = data, "table"
     else:
-        from ..io import read_applications
+        from ...io import read_applications
 
         frame, name = read_applications(data, require=("description", "topic")), str(data)
     if "topic" not in frame.columns:
@@ -369,7 +369,7 @@ def _read_heldout(heldout: Any) -> tuple[pd.DataFrame, str]:
     else:
         path = Path(heldout)
         if not path.exists():
-            from ..exceptions import InputFileError
+            from ...exceptions import InputFileError
 
             raise InputFileError(f"held-out file {path} does not exist")
         frame, name = pd.read_csv(path, keep_default_na=False, dtype=str), str(path)
