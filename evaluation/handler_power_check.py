@@ -225,6 +225,29 @@ def per_handler(seeds: int) -> int:
     return 0
 
 
+def predict_one(task):
+    """design_power on one data set's design, without running the test (``--predict``)."""
+    from kompred import consistency as C
+    from kompred._handler_power import simulate_power
+
+    (n, h, sd, base_rate, strength, seed, _) = task
+    apps, _ = simulate_design(n, h, sd, base_rate, strength, seed)
+    p = C.cross_fitted_content_scores(apps, nuisance_columns=("agreement",), random_state=seed)
+    order = np.argsort(apps["handler"].to_numpy(), kind="stable")
+    counts = apps["handler"].value_counts().sort_index().to_numpy()
+    sd_ = sd if sd > 0 else 0.0
+    out = {"n": n, "handlers": h, "sd": sd, "base_rate": base_rate, "strength": strength,
+           "seed": seed}
+    out["calibrated"] = float(simulate_power(counts, _recalibrated(apps, p)[order],
+                                             handler_sd=sd_, n_draws=2000, random_state=seed))
+    out["raw"] = float(simulate_power(counts, p[order], handler_sd=sd_, n_draws=2000,
+                                      random_state=seed, calibrated=False))
+    out["content_known"] = float(simulate_power(counts, _recalibrated(apps, p)[order],
+                                                handler_sd=sd_, n_draws=2000,
+                                                random_state=seed, content_r2=1.0))
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=60, help="replications per power design")
@@ -236,11 +259,26 @@ def main(argv=None) -> int:
     ap.add_argument("--summarize", help="only print the table of this CSV")
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--calibrate-seeds", type=int, default=3)
+    ap.add_argument("--predict", type=int, default=0, metavar="SEEDS",
+                    help="only the design_power variants on seeds 1..SEEDS of every design")
     ap.add_argument("--per-handler", action="store_true",
                     help="design_power at SD 0.5 by decisions per handler (10 handlers)")
     args = ap.parse_args(argv)
     if args.per_handler:
         return per_handler(args.calibrate_seeds)
+    if args.predict:
+        tasks = [(*d, seed, 0) for seed in range(1, args.predict + 1)
+                 for d in (*DESIGNS, NULL_DESIGN)]
+        with get_context("spawn").Pool(args.jobs) as pool:
+            rows = list(pool.imap(predict_one, tasks))
+        pred = pd.DataFrame(rows).groupby(["n", "handlers", "sd", "base_rate", "strength"],
+                                          sort=False)[["calibrated", "raw",
+                                                       "content_known"]].mean()
+        if args.out:
+            pred.reset_index().to_csv(args.out, index=False)
+        print(f"design_power variants, mean over seeds 1–{args.predict}\n")
+        print(pred.to_string(float_format=lambda v: f"{v:.3f}"))
+        return 0
     if args.calibrate:
         return calibrate(args.calibrate_seeds)
     if args.summarize:
