@@ -21,6 +21,9 @@ Usage::
 
     PYTHONPATH=src nice python evaluation/handler_power_check.py --reps 20 --null-reps 20 --out /tmp/pw.csv
     PYTHONPATH=src python evaluation/handler_power_check.py --summarize /tmp/pw.csv
+    PYTHONPATH=src nice python evaluation/handler_power_check.py --predict 3 --out /tmp/pred.csv
+    PYTHONPATH=src python evaluation/handler_power_check.py --summarize /tmp/pw.csv \
+        --predictions /tmp/pred.csv --variant calibrated
     PYTHONPATH=src nice python evaluation/handler_power_check.py --calibrate
     PYTHONPATH=src nice python evaluation/handler_power_check.py --per-handler
 
@@ -128,11 +131,15 @@ def wilson(k, n, z=1.959964):
     den = 1 + z * z / n
     mid = (p + z * z / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return mid - half, mid + half
+    return (0.0 if k == 0 else mid - half), (1.0 if k == n else mid + half)
 
 
-def summarize(df: pd.DataFrame) -> str:
+def summarize(df: pd.DataFrame, predictions: pd.DataFrame | None = None,
+              column: str = "calibrated") -> str:
     keys = ["n", "handlers", "sd", "base_rate", "strength"]
+    if predictions is not None:  # predicted power from --predict (mean over its seeds)
+        df = df.drop(columns="predicted").merge(
+            predictions[[*keys, column]].rename(columns={column: "predicted"}), on=keys)
     lines = ["| decisions | handlers | SD | base rate | content | reps | predicted design_power | "
              "simulated p < 0.05 (95 % Wilson) | difference | within ±0.05 | verdict rate | "
              "verdict = (p < 0.05) | result field (SD 0.5) | s/rep |",
@@ -257,6 +264,10 @@ def main(argv=None) -> int:
     ap.add_argument("--permutations", type=int, default=499)
     ap.add_argument("--out", help="append every replication to this CSV")
     ap.add_argument("--summarize", help="only print the table of this CSV")
+    ap.add_argument("--predictions", help="with --summarize: predicted power from a --predict "
+                                          "CSV instead of the replications' own")
+    ap.add_argument("--variant", default="calibrated",
+                    help="with --predictions: calibrated, raw or content_known")
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--calibrate-seeds", type=int, default=3)
     ap.add_argument("--predict", type=int, default=0, metavar="SEEDS",
@@ -282,7 +293,8 @@ def main(argv=None) -> int:
     if args.calibrate:
         return calibrate(args.calibrate_seeds)
     if args.summarize:
-        print(summarize(pd.read_csv(args.summarize)))
+        preds = pd.read_csv(args.predictions) if args.predictions else None
+        print(summarize(pd.read_csv(args.summarize), preds, args.variant))
         return 0
     tasks = []
     for seed in range(1, max(args.reps, args.null_reps) + 1):
