@@ -21,6 +21,9 @@ Usage::
 
     PYTHONPATH=src nice python evaluation/handler_power_check.py --reps 20 --null-reps 20 --out /tmp/pw.csv
     PYTHONPATH=src python evaluation/handler_power_check.py --summarize /tmp/pw.csv
+    PYTHONPATH=src nice python evaluation/handler_power_check.py --predict 3 --out /tmp/pred.csv
+    PYTHONPATH=src python evaluation/handler_power_check.py --summarize /tmp/pw.csv \
+        --predictions /tmp/pred.csv --variant calibrated
     PYTHONPATH=src nice python evaluation/handler_power_check.py --calibrate
     PYTHONPATH=src nice python evaluation/handler_power_check.py --per-handler
 
@@ -128,11 +131,15 @@ def wilson(k, n, z=1.959964):
     den = 1 + z * z / n
     mid = (p + z * z / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return mid - half, mid + half
+    return (0.0 if k == 0 else mid - half), (1.0 if k == n else mid + half)
 
 
-def summarize(df: pd.DataFrame) -> str:
+def summarize(df: pd.DataFrame, predictions: pd.DataFrame | None = None,
+              column: str = "calibrated") -> str:
     keys = ["n", "handlers", "sd", "base_rate", "strength"]
+    if predictions is not None:  # predicted power from --predict (mean over its seeds)
+        df = df.drop(columns="predicted").merge(
+            predictions[[*keys, column]].rename(columns={column: "predicted"}), on=keys)
     lines = ["| decisions | handlers | SD | base rate | content | reps | predicted design_power | "
              "simulated p < 0.05 (95 % Wilson) | difference | within ±0.05 | verdict rate | "
              "verdict = (p < 0.05) | result field (SD 0.5) | s/rep |",
@@ -225,6 +232,29 @@ def per_handler(seeds: int) -> int:
     return 0
 
 
+def predict_one(task):
+    """design_power on one data set's design, without running the test (``--predict``)."""
+    from kompred import consistency as C
+    from kompred.consistency.power import simulate_power
+
+    (n, h, sd, base_rate, strength, seed, _) = task
+    apps, _ = simulate_design(n, h, sd, base_rate, strength, seed)
+    p = C.cross_fitted_content_scores(apps, nuisance_columns=("agreement",), random_state=seed)
+    order = np.argsort(apps["handler"].to_numpy(), kind="stable")
+    counts = apps["handler"].value_counts().sort_index().to_numpy()
+    sd_ = sd if sd > 0 else 0.0
+    out = {"n": n, "handlers": h, "sd": sd, "base_rate": base_rate, "strength": strength,
+           "seed": seed}
+    out["calibrated"] = float(simulate_power(counts, _recalibrated(apps, p)[order],
+                                             handler_sd=sd_, n_draws=2000, random_state=seed))
+    out["raw"] = float(simulate_power(counts, p[order], handler_sd=sd_, n_draws=2000,
+                                      random_state=seed, calibrated=False))
+    out["content_known"] = float(simulate_power(counts, _recalibrated(apps, p)[order],
+                                                handler_sd=sd_, n_draws=2000,
+                                                random_state=seed, content_r2=1.0))
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=60, help="replications per power design")
@@ -234,17 +264,37 @@ def main(argv=None) -> int:
     ap.add_argument("--permutations", type=int, default=499)
     ap.add_argument("--out", help="append every replication to this CSV")
     ap.add_argument("--summarize", help="only print the table of this CSV")
+    ap.add_argument("--predictions", help="with --summarize: predicted power from a --predict "
+                                          "CSV instead of the replications' own")
+    ap.add_argument("--variant", default="calibrated",
+                    help="with --predictions: calibrated, raw or content_known")
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--calibrate-seeds", type=int, default=3)
+    ap.add_argument("--predict", type=int, default=0, metavar="SEEDS",
+                    help="only the design_power variants on seeds 1..SEEDS of every design")
     ap.add_argument("--per-handler", action="store_true",
                     help="design_power at SD 0.5 by decisions per handler (10 handlers)")
     args = ap.parse_args(argv)
     if args.per_handler:
         return per_handler(args.calibrate_seeds)
+    if args.predict:
+        tasks = [(*d, seed, 0) for seed in range(1, args.predict + 1)
+                 for d in (*DESIGNS, NULL_DESIGN)]
+        with get_context("spawn").Pool(args.jobs) as pool:
+            rows = list(pool.imap(predict_one, tasks))
+        pred = pd.DataFrame(rows).groupby(["n", "handlers", "sd", "base_rate", "strength"],
+                                          sort=False)[["calibrated", "raw",
+                                                       "content_known"]].mean()
+        if args.out:
+            pred.reset_index().to_csv(args.out, index=False)
+        print(f"design_power variants, mean over seeds 1–{args.predict}\n")
+        print(pred.to_string(float_format=lambda v: f"{v:.3f}"))
+        return 0
     if args.calibrate:
         return calibrate(args.calibrate_seeds)
     if args.summarize:
-        print(summarize(pd.read_csv(args.summarize)))
+        preds = pd.read_csv(args.predictions) if args.predictions else None
+        print(summarize(pd.read_csv(args.summarize), preds, args.variant))
         return 0
     tasks = []
     for seed in range(1, max(args.reps, args.null_reps) + 1):

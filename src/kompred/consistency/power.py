@@ -11,11 +11,15 @@ decisions, issue 16).
 
 :func:`simulate_power` estimates the power of the procedure as run, by a fast simulation of it:
 
-1. the true content log-odds are drawn around the content model's, ``c = logit(p̂) + ω·ε``,
-   ``ε ~ N(0, 1)``, with ``ω² = (1 − R²)/R² · Var(logit p̂)`` where ``R²`` is the share of the
-   true content variance the content model captures (``content_r2``; by default the learning
-   curve :func:`content_r2` measured on the simulator, where the true content log-odds
-   regress on the cross-fitted ones with slope ≈ 1);
+1. the content-model probabilities ``p̂`` (given) are taken as calibrated, and the true
+   content log-odds are drawn around them, ``c = k·logit(p̂) + ω·ε`` (centred at the mean
+   logit), ``ε ~ N(0, 1)``, with ``ω² = (1 − R²)/R² · k²·Var(logit p̂)`` where ``R²`` is the
+   share of the true content variance the content model captures (``content_r2``; by default
+   the learning curve :func:`content_r2` measured on the simulator) and
+   ``k = sqrt(1 + πω²/8)`` undoes the attenuation of a logistic calibration by the unseen
+   part (``calibrated=False``, for raw cross-fitted scores, whose logit the true content
+   log-odds follow with slope ≈ 1 on the simulator: ``k = 1``). When ``p̂`` is too spread for
+   the assumed ``R²``, ``ω`` is capped at 1.6 (``R²`` raised to fit);
 2. handler effects ``u ~ N(0, handler_sd)`` per handler and decisions
    ``y ~ Bernoulli(expit(c + u))``;
 3. the null model ``logit P = β0 + β1·logit p̂`` is refitted (Newton, vectorised over draws),
@@ -186,7 +190,8 @@ def _null_fit(y: np.ndarray, x: np.ndarray, iters: int = 25) -> np.ndarray:
 
 def simulate_power(counts: Any, probabilities: Any, *, handler_sd: float = 0.5,
                    alpha: float = 0.05, content_r2: float | None = None,
-                   n_draws: int = 2000, random_state: int | None = 0) -> PowerEstimate:
+                   n_draws: int = 2000, random_state: int | None = 0,
+                   calibrated: bool = True) -> PowerEstimate:
     """Power of the handler-effect permutation test as run, with the content model's blind spot.
 
     See the module docstring for the simulation. ``counts`` are the decisions per handler and
@@ -207,6 +212,9 @@ def simulate_power(counts: Any, probabilities: Any, *, handler_sd: float = 0.5,
         :func:`content_r2` of the total number of decisions (the simulator's learning curve).
     n_draws : int, default 2000
     random_state : int or None, default 0
+    calibrated : bool, default True
+        True: ``probabilities`` are logistic-calibrated on the decisions (as the test's null
+        model is); False: raw cross-fitted content scores.
 
     Returns
     -------
@@ -239,10 +247,17 @@ def simulate_power(counts: Any, probabilities: Any, *, handler_sd: float = 0.5,
     g = np.repeat(np.arange(G), counts)
     chat = np.log(p) - np.log1p(-p)
     v = float(np.var(chat))
-    # unseen content: c = ĉ + ω·ε with ω² = (1 − R²)/R² · Var(ĉ) (on the simulator the true
-    # content log-odds regress on the cross-fitted ones with slope ≈ 1 from 250 decisions on)
-    omega = math.sqrt((1 - r2) / r2 * v)
-    c_seen = chat
+    # unseen content: c = k·ĉ + ω·ε, ω² = (1 − R²)/R² · k²·Var(ĉ), k² = 1 + πω²/8 (a logistic
+    # fit on ĉ is attenuated by the unseen part by 1/k); closed form of the fixed point, with R²
+    # raised where the given probabilities are too spread for it (no finite solution)
+    a = (1 - r2) / r2 * v
+    if calibrated:
+        a = min(a, 0.5 * 8 / math.pi)  # ω at most 1.6
+        omega = math.sqrt(a / (1 - math.pi / 8 * a)) if a > 0 else 0.0
+        k = math.sqrt(1 + math.pi * omega**2 / 8)
+    else:
+        omega, k = math.sqrt(a), 1.0
+    c_seen = chat.mean() + k * (chat - chat.mean())
     q = _null_quantile(counts, alpha, rng)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     chunk = max(1, min(n_draws, 2_000_000 // N))
