@@ -151,7 +151,7 @@ def test_odd_costs_are_parsed_or_named():
     with pytest.raises(KompredError) as err:
         _read("odd_costs.csv")
     assert [(p.row, p.column) for p in err.value.problems] == [(4, "cost_sek"), (5, "cost_sek")]
-    from kompred.io import _parse_number
+    from kompred.schema import parse_number as _parse_number
 
     assert _parse_number("12 500 kr") == 12_500 and _parse_number("1,5 mkr") == 1_500_000
 

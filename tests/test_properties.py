@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from kompred import KompredError
 from kompred.featurize import find_personnummer, normalize_text, redact_personnummer
-from kompred.io import _parse_date_period, _parse_number, read_applications, read_table, write_table
+from kompred.io import read_applications, read_table, write_table
+from kompred.schema import parse_date_period as _parse_date_period
+from kompred.schema import parse_number as _parse_number
 
 FAST = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..render.numbers import format_sek
 from ..schema import parse_number
 from ..text.pii import redact_personnummer
 
@@ -126,8 +127,7 @@ def _quote(words: Iterable[str], limit: int = 5) -> str:
     return shown + (f" m.fl. ({len(words)} träffar)" if len(words) > limit else "")
 
 
-def _kr(value: float) -> str:
-    return f"{round(value):,}".replace(",", " ") + " kr"
+_kr = format_sek  # "12 500 kr": the one Swedish money format (kompred.render.numbers)
 
 
 

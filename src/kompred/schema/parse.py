@@ -125,15 +125,17 @@ def parse_date_period(value: object) -> tuple[pd.Timestamp | None, str]:
         return pd.NaT, "day"
     for fmt in _DATE_FORMATS:
         try:
-            return pd.to_datetime(text, format=fmt).normalize(), "day"
+            when = pd.to_datetime(text, format=fmt)
         except (ValueError, TypeError):
             continue
+        if when is not pd.NaT:  # control characters can parse to NaT
+            return when.normalize(), "day"
     for fmt, precision in _PERIOD_FORMATS:
         try:
             when = pd.to_datetime(text, format=fmt)
         except (ValueError, TypeError):
             continue
-        if 1900 <= when.year <= 2100:
+        if when is not pd.NaT and 1900 <= when.year <= 2100:
             return when.normalize(), precision
     return None, "day"
 
