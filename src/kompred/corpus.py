@@ -55,7 +55,7 @@ from .text.graph import _fold_groups
 from .text.neighbours import _char_matrix, _texts, nearest_neighbors
 from .text.vectorize import word_matrix
 
-__all__ = ["Corpus", "as_corpus", "prepare"]
+__all__ = ["Corpus", "as_corpus", "prepare", "unpack"]
 
 #: Neighbours kept per application in the shared graph (pairs and groups may ask for more).
 DEFAULT_K = 10
@@ -276,3 +276,14 @@ def as_corpus(apps: Any, **options: Any) -> Corpus:
         raise ValidationError(
             f"expected apps to be a pandas DataFrame or a kompred Corpus; got {type(apps).__name__}")
     return Corpus(apps, **options)
+
+
+def unpack(apps: Any, text_columns: Any, decision_column: str
+           ) -> tuple[Corpus | None, pd.DataFrame, Any, str]:
+    """(corpus or None, table, text columns, decision column) for a DataFrame or a Corpus.
+
+    A Corpus brings its own table and columns; a DataFrame keeps the caller's.
+    """
+    if isinstance(apps, Corpus):
+        return apps, apps.table, apps.text_columns, apps.decision_column
+    return None, apps, text_columns, decision_column

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..check import check_application
 from ..report._check import check_to_html, check_to_json, check_to_markdown, check_to_terminal
 from ..scoring import load_scorer
+from ._common import add_model_options
 
 
 def add_parser(sub) -> None:
@@ -22,13 +23,7 @@ def add_parser(sub) -> None:
     p.add_argument("--json", metavar="PATH", help="write the result as JSON")
     p.add_argument("--markdown", metavar="PATH", help="write the report as Markdown")
     p.add_argument("--html", metavar="PATH", help="write the report as HTML")
-    p.add_argument("--model", metavar="DIR",
-                   help="a model folder written by 'kompred train' (default: the bundled models); "
-                   "it loads only if every type in it is on kompred's trusted list")
-    p.add_argument("--trust", action="store_true",
-                   help="load the --model folder even when it holds types outside kompred's "
-                   "trusted list, or an old joblib (pickle) file; read 'kompred model inspect "
-                   "DIR' first")
+    add_model_options(p)
     p.add_argument("--expected-rate", type=float, metavar="RATE",
                    help="approval rate you expect in this round (e.g. 0.27) when it differs from "
                    "the training data's; shifts every grant probability by one constant on the "

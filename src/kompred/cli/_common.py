@@ -9,6 +9,18 @@ from pathlib import Path
 MAPPING_HELP = "column mapping for tables that do not use kompred's column names"
 
 
+MODEL_HELP = ("a model folder written by 'kompred train' (default: the bundled models); it loads "
+              "only if every type in it is on kompred's trusted list")
+TRUST_HELP = ("load the --model folder even when it holds types outside kompred's trusted list, "
+              "or an old joblib (pickle) file; read 'kompred model inspect DIR' first")
+
+
+def add_model_options(p: argparse.ArgumentParser, *, model_help: str = MODEL_HELP) -> None:
+    """--model DIR and --trust: loading a model file is running code, so trust is explicit."""
+    p.add_argument("--model", metavar="DIR", help=model_help)
+    p.add_argument("--trust", action="store_true", help=TRUST_HELP)
+
+
 def add_mapping_options(p: argparse.ArgumentParser, *, decision: bool = True) -> None:
     """--text-column, --decision-column, --id-column, --handler-column, --date-column."""
     g = p.add_argument_group("column mapping", MAPPING_HELP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..modeling.topic.evaluation import evaluate_topics
 from ..report._topic import format_topic_evaluation, write_topic_evaluation
-from ._common import write_json
+from ._common import add_model_options, write_json
 
 
 def add_parser(sub) -> None:
@@ -24,12 +24,8 @@ def add_parser(sub) -> None:
     p.add_argument("--heldout", metavar="FILE",
                    help="held-out CSV with columns text, topic (and optionally style) to score the "
                         "trained model on; never used for training")
-    p.add_argument("--model", metavar="DIR",
-                   help="score this saved topic model on --heldout instead of training one")
-    p.add_argument("--trust", action="store_true",
-                   help="load the --model folder even when it holds types outside kompred's "
-                   "trusted list, or an old joblib (pickle) file; read 'kompred model inspect "
-                   "DIR' first")
+    add_model_options(p, model_help="score this saved topic model on --heldout instead of "
+                      "training one")
     p.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
     p.add_argument("--folds", type=int, default=5, help="folds per repeat (default: %(default)s)")
     p.add_argument("--repeats", type=int, default=5, help="CV repeats (default: %(default)s)")

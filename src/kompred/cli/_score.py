@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..io import _format_of
 from ..scoring import load_scorer, score_file
-from ._common import add_mapping_options, mapping_from_args, sheet_arg
+from ._common import add_mapping_options, add_model_options, mapping_from_args, sheet_arg
 
 
 def add_parser(sub) -> None:
@@ -20,13 +20,7 @@ def add_parser(sub) -> None:
         "cells are redacted.")
     p.add_argument("file", help="applications to score (CSV, XLSX or Parquet)")
     p.add_argument("-o", "--out", required=True, help="output file; its suffix sets the format")
-    p.add_argument("--model", metavar="DIR",
-                   help="a model folder written by 'kompred train' (default: the bundled models); "
-                   "it loads only if every type in it is on kompred's trusted list")
-    p.add_argument("--trust", action="store_true",
-                   help="load the --model folder even when it holds types outside kompred's "
-                   "trusted list, or an old joblib (pickle) file; read 'kompred model inspect "
-                   "DIR' first")
+    add_model_options(p)
     p.add_argument("--chunksize", type=int, default=5000, help="rows per chunk (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--reasons", type=int, default=3, metavar="N",

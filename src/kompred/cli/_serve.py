@@ -22,7 +22,8 @@ def add_parser(sub) -> None:
                    help="address to bind (default: %(default)s; anything else prints a warning)")
     p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     p.add_argument("--model", metavar="DIR", help="a model folder written by 'kompred train' "
-                   "(default: the bundled models); loading runs code from it")
+                   "(default: the bundled models); it loads only if every type in it is on "
+                   "kompred's trusted list")
     p.set_defaults(func=run)
 
 

@@ -22,7 +22,7 @@ from .._argcheck import (
     _rng_seed,
     _text_columns_in,
 )
-from ..corpus import Corpus
+from ..corpus import Corpus, unpack
 from ..exceptions import NotEnoughDataError, SchemaError
 from ..schema import (
     AGREEMENTS,
@@ -88,10 +88,7 @@ def period_effect(apps: pd.DataFrame | Corpus, *, period_column: str | None = "a
     -------
     PeriodEffectResult
     """
-    corpus = apps if isinstance(apps, Corpus) else None
-    if corpus is not None:
-        apps, text_columns = corpus.table, corpus.text_columns
-        decision_column = corpus.decision_column
+    corpus, apps, text_columns, decision_column = unpack(apps, text_columns, decision_column)
     text_columns = _columns_arg("text_columns", text_columns)
     text_columns = _text_columns_in(apps, text_columns, required=content_scores is None)
     _check_frame(apps, [decision_column])

@@ -11,29 +11,8 @@ module              owns
 ==================  ==========================================================================
 """
 
-from .classifier import (
-    ABBREVIATIONS,
-    BOILERPLATE,
-    DETAIL_COLUMNS,
-    OSAKER,
-    KeywordTopicRules,
-    TopicClassifier,
-    application_texts,
-    load_default_topic_model,
-    train_default_topic_model,
-)
-
-__all__ = [
-    "ABBREVIATIONS",
-    "BOILERPLATE",
-    "DETAIL_COLUMNS",
-    "OSAKER",
-    "KeywordTopicRules",
-    "TopicClassifier",
-    "application_texts",
-    "load_default_topic_model",
-    "train_default_topic_model",
-]
+from .classifier import *  # noqa: F403 - the classifier's public names are the package's
+from .classifier import KeywordTopicRules, TopicClassifier, __all__  # noqa: F401
 
 # The public classes keep the module name users and saved model files know them by.
 for _cls in (KeywordTopicRules, TopicClassifier):
