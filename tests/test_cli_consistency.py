@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from kompred.cli import main
 from kompred.datasets import load_stockholm, stockholm_path
@@ -77,3 +78,28 @@ def test_pairs_file_is_the_same_with_and_without_the_plot(tmp_path):
                  "--plot", str(tmp_path / "p.png")]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(plain, encoding="utf-8-sig"),
                                   pd.read_csv(with_plot, encoding="utf-8-sig"))
+
+
+def test_an_unexpected_error_is_one_line_unless_debug(monkeypatch, capsys):
+    # a bug (not bad input) gets a one-line message and exit 3; --debug shows the traceback
+    import kompred.cli._report as report_cli
+    from kompred.cli import main
+
+    def boom(args):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(report_cli, "run", boom)
+    monkeypatch.setattr(report_cli, "add_parser", _with_func(report_cli.add_parser, boom))
+    assert main(["report", "x.csv"]) == 3
+    err = capsys.readouterr().err
+    assert "unexpected error (RuntimeError): something broke" in err and "--debug" in err
+    assert "Traceback" not in err
+    with pytest.raises(RuntimeError, match="something broke"):
+        main(["report", "x.csv", "--debug"])
+
+
+def _with_func(add_parser, func):
+    def wrapped(sub):
+        add_parser(sub)
+        sub.choices["report"].set_defaults(func=func)
+    return wrapped

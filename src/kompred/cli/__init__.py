@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'kompred COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"kompred {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error (anywhere on the command line)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for mod in _available():
         mod.add_parser(sub)
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _redact(text: object) -> str:
-    from ..featurize import redact_personnummer
+    from ..text import redact_personnummer
 
     return redact_personnummer(str(text))
 
@@ -59,7 +61,10 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kompred`` console script; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # --debug is accepted before or after the command
+    debug = "--debug" in argv
+    args = parser.parse_args([a for a in argv if a != "--debug"])
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
@@ -68,12 +73,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except KompredError as exc:
+        if debug:
+            raise
         # no personnummer in a message, whatever cell it quotes
         print(f"kompred {args.command}: error: {_redact(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("kompred: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: one line, the traceback with --debug
+        if debug:
+            raise
+        print(f"kompred {args.command}: unexpected error ({type(exc).__name__}): {_redact(exc)}\n"
+              "This is a bug in kompred; run the same command with --debug for the traceback "
+              "and report it.", file=sys.stderr)
+        return 3
     finally:
         warnings.showwarning = old
 
