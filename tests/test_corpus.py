@@ -11,7 +11,7 @@ import pytest
 import kompred
 from kompred import corpus as corpus_module
 from kompred.cli import main
-from kompred.consistency import content as content_module
+from kompred.modeling import content as content_module
 from kompred.text import neighbours as neighbours_module
 
 
@@ -35,8 +35,9 @@ def _count_calls(monkeypatch) -> Counter:
                             counting("vectorize", neighbours_module._char_matrix))
         monkeypatch.setattr(module, "nearest_neighbors",
                             counting("neighbours", neighbours_module.nearest_neighbors))
-    monkeypatch.setattr(content_module, "_content_logits",
-                        counting("content_model", content_module._content_logits))
+    fit = counting("content_model", content_module._content_logits)
+    for module in (corpus_module, content_module):
+        monkeypatch.setattr(module, "_content_logits", fit)
     return calls
 
 
