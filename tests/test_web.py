@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed: pip install -e '.[web]'")
-pytest.importorskip("httpx", reason="FastAPI's TestClient needs httpx (in the dev extra)")
+pytest.importorskip("httpx2", reason="FastAPI's TestClient needs httpx2 (in the dev extra)")
 
 from fastapi.testclient import TestClient
 
