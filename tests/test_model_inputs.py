@@ -142,3 +142,20 @@ def test_an_input_missing_far_more_often_than_in_training_is_reported(trained):
     with pytest.raises(SchemaError, match="cost_sek"):
         score_file(blanked, root / "tk2.csv", scorer=load_scorer(model), reasons=0, strict=True)
     assert not (root / "tk2.csv").exists()
+
+
+def test_check_reads_a_draft_in_the_models_layout_without_options(trained, tmp_path):
+    # the HR officer's draft comes in the same spreadsheet layout the model was trained on
+    _, model, _, _ = trained
+    draft = tmp_path / "utkast.csv"
+    pd.DataFrame({"Ref": ["U-1"], "Vad_ska_goras": [
+        "Utbildning i lågaffektivt bemötande för 20 undersköterskor i hemtjänsten."],
+        "Lämnad": ["2022-10-03"]}).to_csv(draft, index=False)
+    done = subprocess.run([sys.executable, "-m", "kompred.cli", "check", str(draft), "--model",
+                           str(model), "--json", str(tmp_path / "svar.json"), "--no-color"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads((tmp_path / "svar.json").read_text(encoding="utf-8"))
+    assert "lågaffektivt bemötande" in answer["text"]
+    assert answer["agreement"] == "KOM-KR-2022"  # the mapped date was read
+    assert answer["grant_probability"] is not None

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import SmallDataWarning, ValidationError
-from .io import read_applications, validate_applications
+from .inputs import resolve_columns
+from .io import read_applications, read_table, validate_applications
 from .rules import agreement_of, run_rules
 from .schema import DECIDED, GRANTED, is_blank
 from .scoring import Scorer, load_scorer
@@ -69,7 +70,14 @@ class CheckResult:
         return d
 
 
-def _application_from(text, application, source) -> pd.DataFrame:
+def _mapping_for(headers, schema: dict | None, source: str | None) -> dict | None:
+    """The column mapping the model was trained with, fitted to this table's headers."""
+    if not schema or not schema.get("columns"):
+        return None
+    return resolve_columns(headers, schema, source=source)
+
+
+def _application_from(text, application, source, schema: dict | None = None) -> pd.DataFrame:
     if application is None and text is None:
         raise ValidationError("check_application needs a text or an application (a dict, a Series, a "
                               "one-row table or a file)")
@@ -81,13 +89,14 @@ def _application_from(text, application, source) -> pd.DataFrame:
         path = Path(application)
         if path.suffix.lower() in {".txt", ".md"}:
             return _application_from(path.read_text(encoding="utf-8-sig"), None, str(path))
-        frame = read_applications(path)
-    elif isinstance(application, pd.Series):
-        frame = validate_applications(application.to_frame().T, source=source)
-    elif isinstance(application, dict):
-        frame = validate_applications(pd.DataFrame([application]), source=source)
-    elif isinstance(application, pd.DataFrame):
-        frame = validate_applications(application, source=source)
+        # a table read with the column mapping the model remembers (the day after training)
+        columns = _mapping_for(read_table(path).columns, schema, str(path))
+        frame = read_applications(path, columns=columns)
+    elif isinstance(application, pd.Series | dict | pd.DataFrame):
+        raw = (application.to_frame().T if isinstance(application, pd.Series) else
+               pd.DataFrame([application]) if isinstance(application, dict) else application)
+        frame = validate_applications(raw, columns=_mapping_for(raw.columns, schema, source),
+                                      source=source)
     else:
         raise ValidationError("application must be a dict, a pandas Series, a one-row DataFrame or a "
                               f"file path; got {type(application).__name__}")
@@ -122,7 +131,8 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
     CheckResult
         Frozen; ``to_dict()`` gives the JSON document. No personnummer appear in it.
     """
-    frame = _application_from(text, application, None)
+    scorer = scorer or load_scorer()
+    frame = _application_from(text, application, None, getattr(scorer, "inputs", None))
     original_row = frame.iloc[0].copy()  # the rules redact by themselves and report the finding
     raw_text = " ".join(str(frame.iloc[0].get(c) or "") for c in ("title", "description"))
     has_pnr = bool(find_personnummer(raw_text))
@@ -131,7 +141,6 @@ def check_application(text: str | None = None, *, application=None, scorer: Scor
         if col in frame.columns and isinstance(frame[col].iloc[0], str):
             frame[col] = redact_personnummer(frame[col].iloc[0])
     row = frame.iloc[0]
-    scorer = scorer or load_scorer()
     caveats: list[str] = []
 
     with warnings.catch_warnings(record=True) as caught:
