@@ -75,3 +75,21 @@ def test_score_dask_empty_partition_and_bad_input(client):
         score_dask(ddf, reasons=-1)
     p = _quiet(lambda: client.compute(score_dask(ddf, reasons=0)).result())["grant_probability"]
     assert np.isfinite(p.drop(index=5)).all() and np.isnan(p[5])  # row 5 has no text
+
+
+def test_the_cli_scores_a_file_on_dask_like_in_memory(tmp_path):
+    from kompred.cli import main
+    from kompred.io import read_table
+
+    apps = simulate(60, seed=5).applications.drop(columns=["decision", "handler"])
+    src = tmp_path / "nya.csv"
+    apps.to_csv(src, index=False)
+    plain, on_dask = tmp_path / "plain.csv", tmp_path / "dask.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the local cluster's start-up chatter
+        assert main(["score", str(src), "-o", str(on_dask), "--dask", "local", "--chunksize",
+                     "25", "--reasons", "1"]) == 0
+    assert main(["score", str(src), "-o", str(plain), "--no-progress", "--reasons", "1"]) == 0
+    a, b = read_table(plain), read_table(on_dask)
+    assert len(b) == len(apps) and list(a.columns) == list(b.columns)
+    pd.testing.assert_frame_equal(a, b)

@@ -17,9 +17,9 @@ import pandas as pd
 
 from .exceptions import ValidationError
 from .io import FIRST_DATA_ROW, validate_applications
-from .scoring import Scorer, load_scorer, score_applications
+from .scoring import Scorer, _with_input_columns, load_scorer, score_applications
 
-__all__ = ["score_dask"]
+__all__ = ["score_dask", "score_file_dask"]
 
 
 def _score_partition(part: pd.DataFrame, scorer: Scorer, reasons: int,
@@ -113,3 +113,38 @@ def score_dask(ddf: Any, scorer: Scorer | None = None, *, reasons: int = 3,
     meta = _empty_result(ddf._meta, scorer, reasons, columns)
     return ddf.map_partitions(_score_partition, scorer, reasons, columns, meta=meta,
                               align_dataframes=False)
+
+
+def score_file_dask(path: Any, out_path: Any, scheduler: str, *, scorer: Scorer | None = None,
+                    reasons: int = 3, columns: Mapping[str, str] | None = None,
+                    chunksize: int = 5000, sheet: Any = None) -> int:
+    """``kompred score --dask SCHEDULER``: score a file on a Dask cluster, write one output file.
+
+    The file is read as kompred reads every table (so its errors name file, row and column),
+    split into partitions of ``chunksize`` rows and scored with :func:`score_dask` on the
+    scheduler at ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``; ``"local"``
+    starts a local cluster for this run). Returns the number of rows written.
+    """
+    try:
+        import dask.dataframe as dd
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise ValidationError("--dask needs the dask extra: pip install 'kompred[dask]'") from exc
+    from .io import read_table, write_table
+
+    if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
+        raise ValidationError(f"expected chunksize to be a positive int; got {chunksize!r}")
+    table = read_table(path, sheet=sheet)
+    ddf = dd.from_pandas(table, npartitions=max(1, -(-len(table) // chunksize)))
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                           dashboard_address=None) if scheduler == "local" else None
+    try:
+        with Client(cluster if cluster is not None else scheduler):
+            scored = score_dask(ddf, scorer, reasons=reasons, columns=columns).compute()
+    finally:
+        if cluster is not None:
+            cluster.close()
+    # the same file as `kompred score` writes: the input as it was, then the score columns
+    out = _with_input_columns(table, scored.loc[table.index])
+    write_table(out, out_path)
+    return len(out)

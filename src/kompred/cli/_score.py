@@ -22,6 +22,9 @@ def add_parser(sub) -> None:
     p.add_argument("-o", "--out", required=True, help="output file; its suffix sets the format")
     add_model_options(p)
     p.add_argument("--chunksize", type=int, default=5000, help="rows per chunk (default: %(default)s)")
+    p.add_argument("--dask", metavar="SCHEDULER",
+                   help="score on a Dask cluster, one partition per chunk: the scheduler's address "
+                   "(tcp://HOST:8786), or 'local' for a local cluster (needs the dask extra)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--reasons", type=int, default=3, metavar="N",
                    help="reasons per row in grant_reasons (default: %(default)s; 0 is about twice as fast)")
@@ -44,6 +47,14 @@ def run(args) -> int:
     _format_of(Path(args.out))  # fail before any work on an unsupported output suffix
     scorer = load_scorer(args.model, trusted=args.trust,
                          expected_rate=args.expected_rate)
+    if args.dask:
+        from ..scoring_dask import score_file_dask
+
+        n = score_file_dask(args.file, args.out, args.dask, scorer=scorer, reasons=args.reasons,
+                            columns=mapping_from_args(args), chunksize=args.chunksize,
+                            sheet=sheet_arg(args))
+        print(f"{n} rader bedömda på Dask ({args.dask}) -> {args.out}")
+        return 0
     bar = tqdm(unit=" rader", desc="kompred score", disable=args.no_progress or None, file=sys.stderr)
     try:
         summary = score_file(args.file, args.out, scorer=scorer, columns=mapping_from_args(args),
