@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..datasets import stockholm_path
+from ..datasets import STOCKHOLM_NOTE, is_stockholm
 from ..io import read_applications
 from ..privacy import redact_frame
 from ..report import format_summary, seed_tables, write_report
 from ._common import add_mapping_options, mapping_from_args, sheet_arg, write_json
-
-SYNTHETIC_NOTE = ("Medföljande data: aggregaten är verkliga (Stockholms stads rapport 2021–2023); "
-                  "varje posts text, kostnad, datum och handläggare är syntetiska.")
 
 
 def add_parser(sub) -> None:
@@ -31,20 +26,11 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def is_bundled(path: str | Path) -> bool:
-    """True when the file is the bundled Stockholm dataset (same bytes), wherever it lies."""
-    try:
-        path, bundled = Path(path), stockholm_path()
-        return path.stat().st_size == bundled.stat().st_size and path.read_bytes() == bundled.read_bytes()
-    except OSError:
-        return False
-
-
 def run(args) -> int:
     apps = read_applications(args.file, columns=mapping_from_args(args), require=(),
                              sheet=sheet_arg(args))
     apps = redact_frame(apps)  # no personnummer in any report, file or terminal line
-    provenance = SYNTHETIC_NOTE if is_bundled(args.file) else f"Källa: {args.file}"
+    provenance = STOCKHOLM_NOTE if is_stockholm(args.file) else f"Källa: {args.file}"
     tables = seed_tables(apps, source=str(args.file))
     print(format_summary(tables, provenance=provenance))
     analysis = None
@@ -53,7 +39,7 @@ def run(args) -> int:
         from ..report import render_analysis
 
         analysis = render_analysis(analyse(apps), provenance=provenance,
-                                   synthetic=is_bundled(args.file), lang=args.lang)
+                                   synthetic=is_stockholm(args.file), lang=args.lang)
         print("")
         print("\n".join(analysis.terminal))
     folder = write_report(apps, args.out, tables=tables, provenance=provenance,

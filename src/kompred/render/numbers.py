@@ -36,7 +36,7 @@ def format_number(x: float, *, thousands: str = "\u00a0") -> str:
     return f"{x:.2f}".replace(".", ",")
 
 
-def format_percent(share: float, *, lang: str = "sv") -> str:
+def format_percent(share: float) -> str:
     """A share as a whole percentage with a space before the sign (both languages)."""
     if is_missing(share) or not math.isfinite(float(share)):
         return "–"

@@ -63,9 +63,8 @@ def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool
     rep.results["topics"] = counts.to_dict()
     body = say("report.topics.body", lang) + "\n\n" + \
         "\n".join(f"- {k}: {int(v)}" for k, v in counts.items())
-    own = apps if apps is not None else None
-    if own is not None and "topic" in own.columns and own["topic"].notna().any():
-        agree = float((topics["topic"].to_numpy() == own["topic"].to_numpy()).mean())
+    if apps is not None and "topic" in apps.columns and apps["topic"].notna().any():
+        agree = float((topics["topic"].to_numpy() == apps["topic"].to_numpy()).mean())
         body += "\n\n" + say("report.topics.agreement", lang, share=format_percent(agree))
     rep.sections.append((say("report.topics.heading", lang), body))
     rep.terminal.append(say("report.topics.terminal", lang,

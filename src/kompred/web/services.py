@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import kompred
-from kompred.datasets import stockholm_path
+from kompred.datasets import STOCKHOLM_NOTE, is_stockholm
 from kompred.report import render_analysis, seed_tables, write_report
 from kompred.scoring import load_scorer
 from kompred.text import redact_personnummer
@@ -33,8 +33,6 @@ from .settings import Settings
 __all__ = ["AnalysisJob", "InputProblem", "KompredService", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet")
-SYNTHETIC_NOTE = ("Medföljande data: aggregaten är verkliga (Stockholms stads rapport 2021–2023); "
-                  "varje posts text, kostnad, datum och handläggare är syntetiska.")
 FIGURE_TITLES = {
     "ansokningar_per_forvaltning.png": "Ansökningar per förvaltning och år",
     "beslut_per_ar.png": "Beslut per år",
@@ -216,8 +214,8 @@ class KompredService:
     def _run(self, job: AnalysisJob, apps, tables, notes: list[str], path: Path) -> None:
         job.status = "arbetar"
         try:
-            synthetic = _same_bytes(path, stockholm_path())
-            provenance = SYNTHETIC_NOTE if synthetic else f"Källa: {job.name} (uppladdad tabell)"
+            synthetic = is_stockholm(path)
+            provenance = STOCKHOLM_NOTE if synthetic else f"Källa: {job.name} (uppladdad tabell)"
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", kompred.KompredWarning)
                 job.step = 2
@@ -240,13 +238,6 @@ class KompredService:
         finally:
             job.seconds = time.monotonic() - job.started
             path.unlink(missing_ok=True)  # the uploaded table is not kept
-
-
-def _same_bytes(a: Path, b: Path) -> bool:
-    try:
-        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
-    except OSError:
-        return False
 
 
 def _split_problems(message: str) -> list[str]:
