@@ -90,6 +90,87 @@ def simulate_design(n, handlers, sd, base_rate, strength, seed):
     return apps, expit(b + dev)
 
 
+def redraw_decisions(apps, truth, sd, base_rate, strength, seed, draw):
+    """New handler effects and decisions on the same texts (the ``--redraws`` replications).
+
+    The content log-odds are scaled by ``strength`` around their mean and the intercept set
+    so that the mean probability without handler effects is ``base_rate`` (as
+    :func:`simulate_design` does for strength != 1); each handler gets a new effect
+    ``N(0, sd)`` (not centred) and every decision is drawn again. Returns the table and the
+    true content log-odds (intercept included, without handler and period).
+    """
+    c = truth["logit_content"].to_numpy()
+    dev = strength * (c - c.mean())
+    period = truth["period_effect"].to_numpy()
+    b = math.log(base_rate / (1 - base_rate))
+    for _ in range(50):
+        q = expit(b + dev + period)
+        b -= (q.mean() - base_rate) / max((q * (1 - q)).mean(), 1e-9)
+    rng = np.random.default_rng([seed, draw, 11])
+    names = np.unique(apps["handler"].to_numpy())
+    u = dict(zip(names, rng.normal(0.0, sd, size=len(names)) if sd > 0 else
+                 np.zeros(len(names)), strict=True))
+    eta = b + dev + period + apps["handler"].map(u).to_numpy(dtype=float)
+    out = apps.copy()
+    out["decision"] = np.where(rng.random(len(apps)) < expit(eta), "beviljad", "avslag")
+    return out, b + dev
+
+
+def _content_on_same_texts(apps, base, seed):
+    """``cross_fitted_content_scores(apps, nuisance_columns=("agreement",))`` on a corpus
+    whose texts, vectors and neighbour graph (which depend on the texts only) are taken from
+    ``base``, a Corpus of the same texts: the same numbers without vectorizing again."""
+    from kompred.corpus import Corpus
+
+    corpus = Corpus(apps, nuisance_columns=("agreement",), group_similarity=0.9, n_splits=5,
+                    C=1.0, random_state=seed)
+    if base is not None:
+        corpus.__dict__["texts"] = base.texts
+        corpus.__dict__["X"] = base.X
+        corpus._neighbours = base._neighbours
+    return corpus, corpus.content_scores.copy()
+
+
+def one_textset(task):
+    """``draws`` replications on one simulated text set: decisions redrawn each time, the
+    whole procedure (content model cross-fitted on the new decisions, then the test) re-run.
+    Saves each replication's arrays to ``outdir`` for the predictions (``--predict-from``)."""
+    from kompred import consistency as C
+
+    (n, h, sd, base_rate, strength, seed, n_perm, draws, outdir) = task
+    from kompred._simulate import simulate
+
+    sim = simulate(n, n_handlers=h, handler_sd=sd, base_rate=base_rate, seed=seed)
+    rows, base = [], None
+    for d in range(draws):
+        t0 = time.perf_counter()
+        apps, c_true = redraw_decisions(sim.applications, sim.truth, sd, base_rate, strength,
+                                        seed, d)
+        corpus, p = _content_on_same_texts(apps, base, seed)
+        base = corpus if base is None else base
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = C.handler_effect(apps, content_scores=p, n_permutations=n_perm,
+                                 ci_method="profile", random_state=seed * 100 + d)
+        order = np.argsort(apps["handler"].to_numpy(), kind="stable")
+        counts = apps["handler"].value_counts().sort_index().to_numpy()
+        if outdir:
+            np.savez_compressed(
+                os.path.join(outdir, f"{n}_{h}_{sd}_{base_rate}_{strength}_{seed}_{d}.npz"),
+                counts=counts, p=p[order], p_recal=_recalibrated(apps, p)[order],
+                c_true=c_true[order],
+                y=(apps["decision"].to_numpy()[order] == "beviljad").astype(np.int8),
+                agreement=(apps["agreement"].to_numpy()[order] == "KOM-KR-2022"))
+        rows.append({"n": n, "handlers": h, "sd": sd, "base_rate": base_rate,
+                     "strength": strength, "seed": seed, "draw": d, "p_value": r.p_value,
+                     "conclusion": r.conclusion, "reject": bool(r.p_value < 0.05),
+                     "verdict": r.conclusion == "handler_dependence",
+                     "gated": r.conclusion in ("too_few_handlers", "too_few_decisions"),
+                     "predicted": float("nan"), "field_power_sd05": float(r.design_power),
+                     "seconds": time.perf_counter() - t0})
+    return rows
+
+
 def _recalibrated(apps, p):
     """The content probabilities refitted as the test's null model does (slope, agreement)."""
     from sklearn.linear_model import LogisticRegression
@@ -255,6 +336,37 @@ def predict_one(task):
     return out
 
 
+def run_redraws(args) -> int:
+    """Replications in text sets (``--redraws``), interleaved over designs, appended to --out."""
+    if args.save_dir:
+        os.makedirs(args.save_dir, exist_ok=True)
+    designs = DESIGNS
+    if args.design:
+        designs = [(int(a), int(b), float(c), float(d), float(e)) for a, b, c, d, e in
+                   (x.split(",") for x in args.design)]
+    tasks = []
+    for seed in range(1, max(args.reps, args.null_reps) + 1):
+        if seed <= args.reps:
+            tasks += [(*d, seed, args.permutations, args.redraws, args.save_dir)
+                      for d in designs]
+        if seed <= args.null_reps and not args.design:
+            tasks.append((*NULL_DESIGN, seed, args.permutations, args.redraws, args.save_dir))
+    t0 = time.time()
+    rows = []
+    with get_context("spawn").Pool(args.jobs) as pool:
+        for i, res in enumerate(pool.imap_unordered(one_textset, tasks), start=1):
+            rows += res
+            if args.out:
+                pd.DataFrame(res).to_csv(args.out, mode="a", index=False,
+                                         header=not os.path.exists(args.out))
+            if i % 13 == 0:
+                print(f"... {i}/{len(tasks)} text sets, {time.time() - t0:.0f} s",
+                      file=sys.stderr, flush=True)
+    print(f"{len(rows)} simulated data sets ({args.redraws} per text set), "
+          f"{time.time() - t0:.0f} s on {args.jobs} processes")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=60, help="replications per power design")
@@ -272,6 +384,13 @@ def main(argv=None) -> int:
     ap.add_argument("--calibrate-seeds", type=int, default=3)
     ap.add_argument("--predict", type=int, default=0, metavar="SEEDS",
                     help="only the design_power variants on seeds 1..SEEDS of every design")
+    ap.add_argument("--redraws", type=int, default=0, metavar="D",
+                    help="D replications per simulated text set (decisions redrawn, the whole "
+                         "procedure re-run); --reps and --null-reps then count text sets")
+    ap.add_argument("--design", action="append", metavar="N,H,SD,RATE,STRENGTH",
+                    help="with --redraws: run these designs instead of the check's (repeatable), "
+                         "e.g. 700,10,0.5,0.7,1 for 10 handlers x 70 decisions")
+    ap.add_argument("--save-dir", help="with --redraws: keep each replication's arrays here")
     ap.add_argument("--per-handler", action="store_true",
                     help="design_power at SD 0.5 by decisions per handler (10 handlers)")
     args = ap.parse_args(argv)
@@ -296,6 +415,8 @@ def main(argv=None) -> int:
         preds = pd.read_csv(args.predictions) if args.predictions else None
         print(summarize(pd.read_csv(args.summarize), preds, args.variant))
         return 0
+    if args.redraws:
+        return run_redraws(args)
     tasks = []
     for seed in range(1, max(args.reps, args.null_reps) + 1):
         if seed <= args.reps:
