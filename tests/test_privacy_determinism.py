@@ -102,3 +102,30 @@ def test_no_personnummer_in_an_error_message(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert "row 2, column 'cost_sek'" in err and not _leaks(err), err
+
+
+def test_library_outputs_hold_no_personnummer_without_the_cli(tmp_path):
+    """A notebook that calls the library directly gets the same protection as the CLI."""
+    from kompred import find_divergent_pairs, load_stockholm
+    from kompred.report import write_report
+
+    pnr = make_number("791103")
+    shown = f"{pnr[:6]}-{pnr[6:]}"
+    apps = load_stockholm()
+    # a sole trader as provider: its organisation number is the owner's personnummer
+    apps["provider"] = apps["provider"].astype(object)
+    apps.loc[apps.index[:40], "provider"] = f"Konsult {shown} AB"
+    apps["unit"] = apps["unit"].astype(object)
+    apps.loc[apps.index[0], "unit"] = f"Förvaltning {shown}"
+    pairs = find_divergent_pairs(apps, include_agreeing=True)
+    assert len(pairs) and "provider_a" in pairs
+    for col in pairs.columns:
+        text = pairs[col].astype(str)
+        assert not (text.str.contains(shown, regex=False) | text.str.contains(pnr)).any(), col
+    assert pairs["provider_a"].astype(str).str.contains("[PERSONNUMMER]", regex=False).any()
+    folder = write_report(apps, tmp_path / "rapport",
+                          extra_sections=[("Par", f"leverantör {shown}")])
+    for name in ("rapport.md", "rapport.html", "tables.json"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert shown not in text and pnr not in text, name
+    assert "Förvaltning [PERSONNUMMER]" in (folder / "rapport.md").read_text(encoding="utf-8")

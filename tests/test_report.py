@@ -93,3 +93,23 @@ def test_design_power_plot_draws_one_curve_per_design_and_the_data():
     fig = design_power_plot((7,), decisions_per_handler=(10, 20), observed=he)
     star = [line for line in fig.axes[0].lines if line.get_marker() == "*"]
     assert len(star) == 1 and star[0].get_ydata()[0] == pytest.approx(he.design_power)
+
+
+def test_swedish_sentences_write_decimal_commas_english_points():
+    """Swedish readers write 0,034 and 12 %: every number in a Swedish sentence follows that."""
+    import re
+
+    import kompred
+
+    corpus = kompred.prepare(load_stockholm())
+    results = [kompred.handler_effect(corpus), kompred.period_effect(corpus),
+               kompred.inconsistency_index(corpus, min_similarity=0.3)]
+    decimal_point = re.compile(r"\d\.\d")
+    for r in results:
+        sv, en = r.explain("sv"), r.explain("en")
+        assert not decimal_point.search(sv), sv
+        assert not re.search(r"\d%", sv), sv  # "12 %", not "12%"
+        assert not re.search(r"\d,\d", en), en
+    # the handler sentence carries numbers at all, so the check above is not vacuous
+    sv = results[0].explain("sv")
+    assert re.search(r"\d,\d", sv) and decimal_point.search(results[0].explain("en"))

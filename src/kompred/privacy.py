@@ -5,7 +5,9 @@
 of a table: the command line calls it right after reading a table for ``report``,
 ``consistency`` and ``handlers``, so that no title, description or supplier name shown in a
 report, a pairs file or the terminal can carry one; :func:`kompred.io.write_table` calls it on
-what it writes.
+what it writes, :func:`kompred.find_divergent_pairs` on the pairs it returns (a sole trader's
+organisation number, in a provider column, is a personnummer) and :func:`kompred.write_report`
+on every file it writes, so a notebook that skips the command line is covered too.
 
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"title": ["Kurs, kontakt 811218-9876", "Kurs"], "cost_sek": [1.0, 2.0]})
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .featurize import redact_personnummer
+from .text.pii import redact_personnummer
 
 __all__ = ["redact_frame"]
 

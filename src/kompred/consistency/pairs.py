@@ -20,6 +20,7 @@ from .._argcheck import (
 )
 from ..corpus import Corpus, as_corpus
 from ..exceptions import ValidationError
+from ..privacy import redact_frame
 from ..schema import (
     UNKNOWN,
 )
@@ -276,7 +277,9 @@ def _pairs_frame(apps: pd.DataFrame, prep: _Prepared, p: np.ndarray, *, min_simi
         col = apps[f].reset_index(drop=True)
         out[f"{f}_a"] = col.iloc[a].reset_index(drop=True)
         out[f"{f}_b"] = col.iloc[b].reset_index(drop=True)
-    return out.reset_index(drop=True)
+    # the compared fields come from the table as written (a provider may be a sole trader,
+    # whose organisation number is a personnummer)
+    return redact_frame(out.reset_index(drop=True))
 
 
 def agreement_by_similarity(pairs: pd.DataFrame, *, bins: Sequence[float] | int = 10

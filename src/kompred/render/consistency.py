@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from ..consistency.results import ALPHA
+from .numbers import decimal_comma, fill
 from .words import check_lang
 
 __all__ = ["explain", "format_p"]
@@ -60,22 +61,24 @@ _HANDLER = {
 }
 
 
-def format_hi(x: float) -> str:
+def format_hi(x: float, lang: str = "en") -> str:
     """An upper bound, "∞" when unbounded."""
-    return "∞" if not math.isfinite(x) else f"{x:.2f}"
+    return "∞" if not math.isfinite(x) else decimal_comma(f"{x:.2f}", lang)
 
 
-def format_p(p: float, alpha: float = ALPHA) -> str:
+def format_p(p: float, alpha: float = ALPHA, lang: str = "en") -> str:
     """A p-value in three decimals, unless rounding would carry a p below alpha up to it.
 
     >>> format_p(0.04998), format_p(0.0123), format_p(float("nan"))
     ('0.0499', '0.012', 'not computed')
+    >>> format_p(0.04998, lang="sv"), format_p(float("nan"), lang="sv")
+    ('0,0499', 'inte beräknat')
     """
     if not math.isfinite(p):
-        return "not computed"
+        return "inte beräknat" if lang == "sv" else "not computed"
     if p < alpha <= round(p, 3):
-        return f"{math.floor(p * 1e4) / 1e4:.4f}"
-    return f"{p:.3f}"
+        return decimal_comma(f"{math.floor(p * 1e4) / 1e4:.4f}", lang)
+    return decimal_comma(f"{p:.3f}", lang)
 
 
 def _handler(r: Any, lang: str) -> str:
@@ -87,9 +90,10 @@ def _handler(r: Any, lang: str) -> str:
         if v.get("one_kind"):
             return (f"All {v['d']} decisions are the same; nothing can vary between handlers.",
                     f"Alla {v['d']} beslut är likadana; inget kan variera mellan handläggare.")[i]
-        return _HANDLER[why][i].format(**v)
+        return fill(_HANDLER[why][i], lang, **v)
     p, lo = v["p"], v["lo"]
-    fmt = {**v, "hi": format_hi(v["hi"]), "mor": format_hi(v["mor"]), "p": format_p(p),
+    fmt = {**v, "hi": format_hi(v["hi"], lang), "mor": format_hi(v["mor"], lang),
+           "p": format_p(p, lang=lang),
            "power": 100 * v["power"], "plo": 100 * v["plo"], "phi": 100 * v["phi"]}
     if why == "inconclusive" and not math.isfinite(p):
         text = ("Not enough data to say: no permutation test was run (n_permutations=0), and "
@@ -134,7 +138,7 @@ def _handler(r: Any, lang: str) -> str:
                  " Skattningen (spridning {sd:.2f}, 95 %-intervall {lo:.2f} till {hi}, "
                  "permutationstest p = {p}) är bara vägledande: med så lite data signalerar "
                  "metoden handläggarberoende för ofta även där inget finns.")[i]
-    return text.format(**fmt)
+    return fill(text, lang, **fmt)
 
 
 def _period(r: Any, lang: str) -> str:
@@ -145,13 +149,12 @@ def _period(r: Any, lang: str) -> str:
                 f"{v['min_per_period']} with both outcomes are needed per period.",
                 f"För få beslut (eller bara ett slags beslut) under {small}: minst "
                 f"{v['min_per_period']} beslut med båda utfallen behövs per period.")[lang == "sv"]
-    if lang == "en":
-        return (f"Content-adjusted log-odds difference {r.comparison} vs {r.reference}: "
-                f"{r.log_odds_diff:+.2f} (95 % interval {r.ci_low:+.2f} to {r.ci_high:+.2f}, "
-                f"p = {r.p_value:.3f}).")
-    return (f"Skillnad i log-odds {r.comparison} mot {r.reference} med innehållet konstant: "
-            f"{r.log_odds_diff:+.2f} (95 %-intervall {r.ci_low:+.2f} till {r.ci_high:+.2f}, "
-            f"p = {r.p_value:.3f}).")
+    text = ("Content-adjusted log-odds difference {a} vs {b}: {d:+.2f} (95 % interval "
+            "{lo:+.2f} to {hi:+.2f}, p = {p}).",
+            "Skillnad i log-odds {a} mot {b} med innehållet konstant: {d:+.2f} "
+            "(95 %-intervall {lo:+.2f} till {hi:+.2f}, p = {p}).")[lang == "sv"]
+    return fill(text, lang, a=r.comparison, b=r.reference, d=r.log_odds_diff, lo=r.ci_low,
+                hi=r.ci_high, p=format_p(r.p_value, lang=lang))
 
 
 def _inconsistency(r: Any, lang: str) -> str:
@@ -165,13 +168,14 @@ def _inconsistency(r: Any, lang: str) -> str:
                 "för få för att skilja konsekventa beslut från inkonsekventa." if sv else
                 f"Only {r.n_pairs} near-duplicate pairs in {r.n_clusters} clusters: too few to "
                 "tell consistent from inconsistent decisions.")
-    if sv:
-        return (f"{r.observed_split:.0%} av {r.n_pairs} par av nästan identiska ansökningar fick "
-                f"olika beslut; innehållsmodellen väntar sig {r.expected_split:.0%} om besluten "
-                f"vore oberoende givet innehållet (kvot {r.ratio:.2f}).")
-    return (f"{r.observed_split:.0%} of {r.n_pairs} near-duplicate pairs were decided "
-            f"differently; the content model expects {r.expected_split:.0%} if decisions were "
-            f"independent given content (ratio {r.ratio:.2f}).")
+    text = ("{obs:.0%} of {n} near-duplicate pairs were decided differently; the content "
+            "model expects {exp:.0%} if decisions were independent given content (ratio "
+            "{ratio:.2f}).",
+            "{obs:.0%} av {n} par av nästan identiska ansökningar fick olika beslut; "
+            "innehållsmodellen väntar sig {exp:.0%} om besluten vore oberoende givet innehållet "
+            "(kvot {ratio:.2f}).")[sv]
+    return fill(text, lang, obs=r.observed_split, n=r.n_pairs, exp=r.expected_split,
+                ratio=r.ratio)
 
 
 def explain(result: Any, lang: str = "sv") -> str:

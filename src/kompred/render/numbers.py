@@ -2,15 +2,19 @@
 
 >>> format_sek(1250000.4), format_number(0.25), format_number(12.0), format_percent(0.274)
 ('1 250 000 kr', '0,25', '12', '27 %')
+>>> fill("SD {sd:.2f}, {share:.0%} of {n}", "sv", sd=0.456, share=0.12, n=40)
+'SD 0,46, 12 % of 40'
 """
 
 from __future__ import annotations
 
 import math
+import string
+from numbers import Real
 
 from ..schema.values import is_missing
 
-__all__ = ["format_number", "format_percent", "format_sek"]
+__all__ = ["decimal_comma", "fill", "format_number", "format_percent", "format_sek"]
 
 # a narrow no-break space would be more correct typographically, but plain spaces survive
 # every terminal, CSV and e-mail client the users paste into
@@ -41,3 +45,30 @@ def format_percent(share: float) -> str:
     if is_missing(share) or not math.isfinite(float(share)):
         return "–"
     return f"{round(100 * float(share))} %"
+
+
+def decimal_comma(text: str, lang: str = "sv") -> str:
+    """A number already written with a decimal point, in ``lang``'s convention.
+
+    >>> decimal_comma("0.034"), decimal_comma("0.034", "en")
+    ('0,034', '0.034')
+    """
+    return text.replace(".", ",") if lang == "sv" else text
+
+
+class _LocalFormatter(string.Formatter):
+    # numbers get the language's decimal sign (and Swedish "12 %"); other fields as given
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value, format_spec):
+        text = super().format_field(value, format_spec)
+        if self.lang != "sv" or isinstance(value, bool) or not isinstance(value, Real):
+            return text
+        text = text.replace(".", ",")
+        return text[:-1] + " %" if format_spec.endswith("%") else text
+
+
+def fill(template: str, lang: str, **values) -> str:
+    """``template.format(**values)`` with numbers written as readers of ``lang`` write them."""
+    return _LocalFormatter(lang).format(template, **values)

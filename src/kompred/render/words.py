@@ -7,6 +7,7 @@ every key has both languages.
 from __future__ import annotations
 
 from ..exceptions import ValidationError
+from .numbers import fill
 
 __all__ = ["LANGS", "WORDS", "check_lang", "say"]
 
@@ -115,4 +116,5 @@ def check_lang(lang: str) -> str:
 
 def say(key: str, lang: str = "sv", **params) -> str:
     """The message ``key`` in ``lang``, filled in with ``params``."""
-    return WORDS[key][check_lang(lang)].format(**params)
+    lang = check_lang(lang)
+    return fill(WORDS[key][lang], lang, **params)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..analysis import PAIRS_MIN_SIMILARITY, Analysis
 from ..render import check_lang, format_percent, say
+from ..render.consistency import format_hi, format_p
 
 __all__ = ["AnalysisReport", "render_analysis"]
 
@@ -101,9 +102,10 @@ def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool
         rep.results["handler"] = he
         d = he.to_dict()
         reason = d["reason_sv"] if lang == "sv" else d["reason"]
-        text = say("report.handler.body", lang, reason=reason, sd=f"{d['handler_sd']:.2f}",
-                   lo=f"{d['ci_low']:.2f}", hi=f"{d['ci_high']:.2f}",
-                   flip=format_percent(d["flip_rate"]), p=f"{d['p_value']:.3f}",
+        text = say("report.handler.body", lang, reason=reason,
+                   sd=format_hi(d["handler_sd"], lang), lo=format_hi(d["ci_low"], lang),
+                   hi=format_hi(d["ci_high"], lang), flip=format_percent(d["flip_rate"]),
+                   p=format_p(d["p_value"], lang=lang),
                    enough=say("yes" if d["enough_data"] else "no", lang),
                    handlers=d["n_handlers"], decisions=d["n_decisions"])
         if provenance:

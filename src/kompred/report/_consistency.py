@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..render import say
+from ..render.consistency import format_hi, format_p
 from ..schema import is_blank
 
 __all__ = [
@@ -147,9 +148,9 @@ def funnel_plot(result: Any, *, limits: tuple[float, ...] = (0.95, 0.998), ax: A
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(say("plot.funnel.x", lang))
     ax.set_ylabel(say("plot.funnel.y", lang))
-    hi = "∞" if not math.isfinite(result.ci_high) else f"{result.ci_high:.2f}"
-    ax.set_title(say("plot.funnel.title", lang, sd=f"{result.handler_sd:.2f}",
-                     lo=f"{result.ci_low:.2f}", hi=hi, p=f"{result.p_value:.3f}"), fontsize=10)
+    ax.set_title(say("plot.funnel.title", lang, sd=format_hi(result.handler_sd, lang),
+                     lo=format_hi(result.ci_low, lang), hi=format_hi(result.ci_high, lang),
+                     p=format_p(result.p_value, lang=lang)), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     return fig
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import SchemaError
+from ..text.pii import redact_personnummer
 from ..render.numbers import format_sek
 from ..schema import DECISIONS, GRANTED, REJECTED, UNKNOWN
 
@@ -276,11 +277,13 @@ def write_report(apps: pd.DataFrame, folder: str | Path, *, tables: SeedTables |
     for heading, body in extra_sections or []:
         md += ["", f"## {heading}", "", body]
     md += ["", "## Diagram", ""] + [f"![{title}]({name})" for name, title in plots]
-    text = "\n".join(md) + "\n"
+    # the sections may quote titles, units or providers: no personnummer in any written file
+    text = redact_personnummer("\n".join(md) + "\n")
     (folder / "rapport.md").write_text(text, encoding="utf-8")
     (folder / "rapport.html").write_text(_markdown_to_html(text), encoding="utf-8")
     (folder / "tables.json").write_text(
-        json.dumps(tables.to_json_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        redact_personnummer(json.dumps(tables.to_json_dict(), ensure_ascii=False, indent=2))
+        + "\n", encoding="utf-8")
     return folder
 
 
