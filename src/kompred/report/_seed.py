@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import SchemaError
-from ..text.pii import redact_personnummer
 from ..render.numbers import format_sek
 from ..schema import DECISIONS, GRANTED, REJECTED, UNKNOWN
+from ..text.pii import redact_personnummer
 
 __all__ = ["SeedTables", "format_summary", "published_comparison", "seed_tables", "write_report"]
 
