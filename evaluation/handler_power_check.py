@@ -223,8 +223,8 @@ def summarize(df: pd.DataFrame, predictions: pd.DataFrame | None = None,
             predictions[[*keys, column]].rename(columns={column: "predicted"}), on=keys)
     lines = ["| decisions | handlers | SD | base rate | content | reps | predicted design_power | "
              "simulated p < 0.05 (95 % Wilson) | difference | within ±0.05 | verdict rate | "
-             "verdict = (p < 0.05) | result field (SD 0.5) | s/rep |",
-             "|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---|---:|---:|"]
+             "verdict = (p < 0.05) | result field (SD 0.5) | s/rep | difference / MC SE |",
+             "|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|"]
     names = {0.5: "weak (×0.5)", 1.0: "simulator", 1.5: "strong (×1.5)"}
     for key, g in df.groupby(keys, sort=False):
         d = dict(zip(keys, key, strict=True))
@@ -239,7 +239,8 @@ def summarize(df: pd.DataFrame, predictions: pd.DataFrame | None = None,
             f"{names.get(d['strength'], d['strength'])} | {m} | {pred:.3f} | "
             f"{emp:.3f} ({lo:.3f}–{hi:.3f}) | {pred - emp:+.3f} | "
             f"{'yes' if abs(pred - emp) <= 0.05 else 'no'} | {g['verdict'].mean():.3f} | "
-            f"{'all ' + str(m) if agree else 'NO'} | {field} | {g['seconds'].mean():.1f} |")
+            f"{'all ' + str(m) if agree else 'NO'} | {field} | {g['seconds'].mean():.1f} | "
+            f"{(pred - emp) / max(math.sqrt(pred * (1 - pred) / m), 1e-9):+.1f} |")
     # all designs together: mean difference, and whether the counts fit the predictions
     # (Σ (k − m·p̂)² / (m·p̂(1 − p̂)) ~ χ²(designs) if every prediction is right)
     diffs, chi2, var = [], 0.0, 0.0
@@ -367,6 +368,41 @@ def run_redraws(args) -> int:
     return 0
 
 
+def predict_saved(task):
+    """``kompred.design_power`` on one saved replication's design (``--predict-from``)."""
+    from kompred import consistency as C
+
+    path = task
+    n, h, sd, br, st, seed, d = os.path.basename(path)[:-4].split("_")
+    z = np.load(path)
+    sd_, seed, d = float(sd), int(seed), int(d)
+    pred = C.design_power(z["counts"], handler_sd=sd_ if sd_ > 0 else 1e-12,
+                          approval_rate=z["p_recal"], n_draws=400,
+                          random_state=seed * 100 + d)
+    return {"n": int(n), "handlers": int(h), "sd": sd_, "base_rate": float(br),
+            "strength": float(st), "seed": seed, "draw": d, "calibrated": float(pred)}
+
+
+def predict_from(args) -> int:
+    """design_power on every saved replication, then the table against the replications."""
+    import glob
+
+    files = sorted(glob.glob(os.path.join(args.predict_from, "*.npz")))
+    with get_context("spawn").Pool(args.jobs) as pool:
+        pred = pd.DataFrame(pool.map(predict_saved, files, chunksize=20))
+    if args.out:
+        pred.to_csv(args.out, index=False)
+    reps = pd.read_csv(args.summarize)
+    keys = ["n", "handlers", "sd", "base_rate", "strength"]
+    # only replications whose prediction exists, and the mean prediction per design
+    reps = reps.merge(pred[[*keys, "seed", "draw"]], on=[*keys, "seed", "draw"])
+    means = pred.groupby(keys, sort=False)["calibrated"].mean().reset_index()
+    print(f"{len(reps)} replications; predicted = kompred.design_power on each one's own "
+          f"design, mean per design\n")
+    print(summarize(reps, means, "calibrated"))
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=60, help="replications per power design")
@@ -391,11 +427,16 @@ def main(argv=None) -> int:
                     help="with --redraws: run these designs instead of the check's (repeatable), "
                          "e.g. 700,10,0.5,0.7,1 for 10 handlers x 70 decisions")
     ap.add_argument("--save-dir", help="with --redraws: keep each replication's arrays here")
+    ap.add_argument("--predict-from", metavar="DIR",
+                    help="design_power on every replication saved in DIR (with --summarize "
+                         "CSV of those replications): the check's table")
     ap.add_argument("--per-handler", action="store_true",
                     help="design_power at SD 0.5 by decisions per handler (10 handlers)")
     args = ap.parse_args(argv)
     if args.per_handler:
         return per_handler(args.calibrate_seeds)
+    if args.predict_from:
+        return predict_from(args)
     if args.predict:
         tasks = [(*d, seed, 0) for seed in range(1, args.predict + 1)
                  for d in (*DESIGNS, NULL_DESIGN)]
