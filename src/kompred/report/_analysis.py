@@ -15,6 +15,7 @@ import pandas as pd
 from ..analysis import PAIRS_MIN_SIMILARITY, Analysis
 from ..render import check_lang, format_percent, say
 from ..render.consistency import format_hi, format_p
+from ..render.numbers import decimal_comma
 
 __all__ = ["AnalysisReport", "render_analysis"]
 
@@ -91,7 +92,8 @@ def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool
             "report.pairs.body", lang, n=len(pairs), top=len(top),
             min_sim=_decimal(PAIRS_MIN_SIMILARITY, lang)) + "\n\n" + _md_table(show)))
         rep.terminal.append(say("report.pairs.terminal", lang, n=len(pairs)))
-        rep.terminal += [f"  {r[1]:.2f}  {r[2]}  <->  {r[3]}" for r in show.head(5).itertuples()]
+        rep.terminal += [f"  {decimal_comma(f'{r[1]:.2f}', lang)}  {r[2]}  <->  {r[3]}"
+                         for r in show.head(5).itertuples()]
     if analysis.all_pairs is not None and len(analysis.all_pairs) >= 10:
         rep.figures.append(("likhet_och_beslut.png",
                             similarity_agreement_plot(analysis.all_pairs, bins=5, lang=lang)))
