@@ -328,6 +328,39 @@ def bench_pairs(rows: list[Row], n: int, real: bool) -> None:
                     f"{len(pairs):,} pairs; both include vectorizing and the content model"))
 
 
+def bench_analysis(rows: list[Row], n: int, real: bool) -> None:
+    """Groups and the handler effect on one prepared corpus, then ``kompred report`` end to end.
+
+    No baseline library does these analyses, so the rows carry absolute times against the
+    issue's target; the report is run through the command line on a CSV, as a user runs it.
+    """
+    import tempfile
+
+    import kompred
+    from kompred.cli import main as cli
+
+    apps = application_table(n, real=real)
+    corpus = kompred.prepare(apps)
+    _, tp, mp = measure(lambda: corpus.neighbours())
+    _, tc, mc = measure(lambda: corpus.content_scores)
+    rows.append(Row("prepare: vectorize + neighbour graph + content model", n, tp + tc,
+                    max(mp, mc), note=f"neighbours {tp:.1f} s, content model {tc:.1f} s"))
+    groups, t, m = measure(lambda: kompred.find_divergent_groups(corpus))
+    rows.append(Row("divergent groups (on the prepared corpus)", n, t, m,
+                    note=f"{len(groups):,} groups"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res, t, m = measure(lambda: kompred.handler_effect(corpus))
+    rows.append(Row("handler effect (on the prepared corpus)", n, t, m,
+                    note=f"conclusion {res.conclusion}, p = {res.p_value:.3f}"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "ansokningar.csv")
+        apps.to_csv(path, index=False)
+        code, t, m = measure(lambda: cli(["report", path, "--out", os.path.join(tmp, "rapport")]))
+    rows.append(Row("kompred report (CLI, CSV in, groups included)", n, t, m,
+                    target="≤ 300 s at 100k", note=f"exit code {code}"))
+
+
 def fmt(x, spec):
     return "" if x is None else format(x, spec)
 
@@ -345,7 +378,7 @@ def print_table(rows: list[Row], source: str) -> None:
               f"| {r.target} | {r.note} |")
 
 
-SECTIONS = ("startup", "scoring", "search", "pairs")
+SECTIONS = ("startup", "scoring", "search", "pairs", "analysis")
 
 
 def main(argv=None) -> int:
@@ -355,6 +388,9 @@ def main(argv=None) -> int:
                     help="largest N for divergent pairs and cleanlab (default 2,000)")
     ap.add_argument("--search-max", type=int, default=10_000,
                     help="largest N for the neighbour search beside sklearn (default 10,000)")
+    ap.add_argument("--analysis-max", type=int, default=10_000,
+                    help="largest N for groups, handler effect and kompred report "
+                         "(default 10,000)")
     ap.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     args = ap.parse_args(argv)
     real = CORPUS.exists()
@@ -381,6 +417,10 @@ def main(argv=None) -> int:
         for n in (s for s in args.sizes if s <= args.pairs_max):
             bench_pairs(rows, n, real)
             done(f"pairs N={n}")
+    if "analysis" in args.only:
+        for n in (s for s in args.sizes if s <= args.analysis_max):
+            bench_analysis(rows, n, real)
+            done(f"analysis N={n}")
     print_table(rows, source)
     return 0
 
