@@ -160,3 +160,15 @@ def test_simulate_power_validates():
         simulate_power([5, 5], 0.5, handler_sd=-1)
     with pytest.raises(ValidationError, match="content_r2"):
         simulate_power([5, 5], 0.5, content_r2=0)
+
+
+def test_planning_power_spreads_one_approval_rate_over_content():
+    """One approval rate is an average: decisions spread around it lower the power (issue 16)."""
+    import kompred
+    from kompred.exceptions import ValidationError
+
+    alike = kompred.design_power([50] * 10, content_sd=0, n_draws=1000)
+    spread = kompred.design_power([50] * 10, n_draws=1000)
+    assert spread.ci_high < alike.ci_low
+    with pytest.raises(ValidationError, match="content_sd"):
+        kompred.design_power([50] * 10, content_sd=-1)
