@@ -36,6 +36,7 @@ from .io import _format_of, iter_table_chunks, validate_applications
 from .modeling.persist import bundled_model_path, has_model, load_model
 from .schema import DECIDED
 from .text import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
+from .text._fastchar import char_wb_transform
 from .text.neighbours import top_k_similar
 
 __all__ = ["ScoreSummary", "Scorer", "load_scorer", "score_applications", "score_file"]
@@ -102,7 +103,7 @@ class Scorer:
             R = vec.fit_transform([normalize_text(t) for t in _texts(self.reference)])
             self._ref_index = (vec, sp.csr_matrix(R))
         vec, R = self._ref_index
-        Q = vec.transform([normalize_text(t) for t in _texts(frame)])
+        Q = char_wb_transform(vec, [normalize_text(t) for t in _texts(frame)])
         return top_k_similar(Q, R, k)
 
 

@@ -86,3 +86,65 @@ def words_from_char_ngrams(text: Any, ngram_weights: Mapping[str, float]) -> dic
         value = sum(float(ngram_weights[g]) * c / totals[g] for g, c in counts.items())
         result[key] = result.get(key, 0.0) + value
     return result
+
+
+def batch_words_from_char_ngrams(vectorizer: Any, texts: list[str], contributions: Any) -> list[dict[str, float]]:
+    """:func:`words_from_char_ngrams` for a whole batch, from a contribution matrix.
+
+    ``contributions`` is a sparse (texts x n-grams) matrix whose columns are the fitted char_wb
+    ``vectorizer``'s vocabulary, e.g. coefficient times TF-IDF. Each n-gram's weight is shared
+    among the words of the text that contain it, as :func:`words_from_char_ngrams` does, but the
+    per-word sums are one sparse product for the batch: the n-grams of each distinct word come
+    from the same per-word cache as the features (:mod:`kompred.text._fastchar`). The result
+    equals ``[words_from_char_ngrams(t, row) for ...]`` up to float rounding (the sums run in a
+    different order; about 1e-16 relative).
+
+    Returns None when the vectorizer is not a plain char_wb TF-IDF (use the per-row function).
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    from ._fastchar import _supported, word_columns
+
+    if not _supported(vectorizer) or contributions.shape[1] != len(vectorizer.vocabulary_):
+        return None
+    words_per_text = [normalize_text(t).split() for t in texts]
+    local: dict[str, int] = {}
+    tokens: list[int] = []
+    indptr = [0]
+    for words in words_per_text:
+        tokens.extend([local.setdefault(w, len(local)) for w in words])
+        indptr.append(len(tokens))
+    n, n_vocab = len(texts), len(vectorizer.vocabulary_)
+    rows = [word_columns(vectorizer, w) for w in local]
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    w_indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=w_indptr[1:])
+    w_indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    W = sp.csr_array((np.ones(len(w_indices)), w_indices, w_indptr), shape=(len(rows), n_vocab))
+    T = sp.csr_array((np.ones(len(tokens)), np.asarray(tokens, dtype=np.int64),
+                      np.asarray(indptr, dtype=np.int64)), shape=(n, len(rows)))
+    T.sum_duplicates()  # one entry per (text, distinct word)
+    counts = sp.csr_array(T @ W)  # occurrences of each n-gram in each text
+    C = sp.csr_array(contributions, dtype=np.float64, copy=True)
+    C.sum_duplicates()
+    # weight of one occurrence of each n-gram: contribution / occurrences in the text
+    per = C.multiply(counts.power(-1.0) if counts.nnz else counts).tocsr()
+    out: list[dict[str, float]] = []
+    step = 2_000
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        Tb = T[start:stop]
+        row_of = np.repeat(np.arange(Tb.shape[0]), np.diff(Tb.indptr))
+        # value of one occurrence of word w in text i: sum over its n-grams of (count x weight)
+        vals = np.asarray(W[Tb.indices].multiply(per[start:stop][row_of]).sum(axis=1)).ravel()
+        for j in range(stop - start):
+            a, b = Tb.indptr[j], Tb.indptr[j + 1]
+            value = dict(zip(Tb.indices[a:b].tolist(), vals[a:b].tolist(), strict=True))
+            result: dict[str, float] = {}
+            words = words_per_text[start + j]
+            for w in words:
+                key = _EDGE_PUNCT.sub("", w) or w
+                result[key] = result.get(key, 0.0) + value[local[w]]
+            out.append(result)
+    return out

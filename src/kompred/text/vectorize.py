@@ -253,7 +253,9 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         scipy.sparse.csr_matrix of float32, shape (n_samples, n_features)
         """
         check_is_fitted(self, "vectorizer_")
-        return self.vectorizer_.transform(self.prepare_texts(X)).tocsr()
+        from ._fastchar import char_wb_transform
+
+        return char_wb_transform(self.vectorizer_, self.prepare_texts(X)).tocsr()
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Return the character n-grams, one per output column."""

@@ -28,6 +28,7 @@ from ...exceptions import (
 from ...render.numbers import format_number
 from ...schema import canonical_column, parse_decisions
 from ...text import words_from_char_ngrams
+from ...text.explain import batch_words_from_char_ngrams
 from ._common import (
     _NEVER_FEATURES,
     _SOLVER,
@@ -624,6 +625,10 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                                for col in set(cols[kinds == "numeric"])}
         is_text = np.zeros(Z.shape[1], dtype=bool)
         is_text[text_slice] = True
+        # the word values of every row in one sparse pass (None: the per-row function)
+        text_ = getattr(self.featurizer_, "text_", None)
+        batch_words = (batch_words_from_char_ngrams(text_.vectorizer_, texts, C[:, text_slice])
+                       if text_ is not None and is_text.any() else None)
         out = []
         for i in range(Z.shape[0]):
             start, end = C.indptr[i], C.indptr[i + 1]
@@ -644,7 +649,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                 reasons.append(Reason(label, "höjer" if c > 0 else "sänker", float(c),
                                       kinds[j], cols[j]))
             if ngrams:
-                words = words_from_char_ngrams(texts[i], ngrams)
+                words = (batch_words[i] if batch_words is not None
+                         else words_from_char_ngrams(texts[i], ngrams))
                 text_col = "+".join(self.columns_["text"])
                 for word, c in words.items():
                     if c == 0:

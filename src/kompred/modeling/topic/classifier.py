@@ -498,8 +498,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return (char, word), sp.hstack(blocks, format="csr")
 
     def _transform(self, vectorizers, texts: list[str]):
+        from ...text._fastchar import char_wb_transform
+
         char, word = vectorizers
-        blocks = [char.transform(texts)]
+        blocks = [char_wb_transform(char, list(texts))]
         if word is not None:
             blocks.append(word.transform(texts) * float(self.word_weight))
         return sp.hstack(blocks, format="csr")
