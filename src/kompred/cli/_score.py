@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..io import _format_of
+from ..render.numbers import fill
 from ..scoring import load_scorer, score_file
 from ._common import add_mapping_options, add_model_options, mapping_from_args, sheet_arg
 
@@ -74,5 +75,6 @@ def run(args) -> int:
     for warning in summary.missing_inputs:  # loud, on stderr: these rows' probabilities are off
         print(f"kompred score: VARNING: {warning}", file=sys.stderr)
     if summary.mean_grant_probability is not None:
-        print(f"Medelsannolikhet för beviljande: {summary.mean_grant_probability:.2f}")
+        print(fill("Medelsannolikhet för beviljande: {p:.2f}", "sv",
+                   p=summary.mean_grant_probability))
     return 0
