@@ -15,7 +15,7 @@ import pandas as pd
 from ..analysis import PAIRS_MIN_SIMILARITY, Analysis
 from ..render import check_lang, format_percent, say
 from ..render.consistency import format_hi, format_p
-from ..render.numbers import decimal_comma
+from ..render.numbers import fill
 
 __all__ = ["AnalysisReport", "render_analysis"]
 
@@ -43,10 +43,6 @@ def _md_table(frame: pd.DataFrame) -> str:
     sep = "|" + "---|" * len(frame.columns)
     rows = ["| " + " | ".join(str(v).replace("|", "/") for v in r) + " |" for r in frame.itertuples(index=False)]
     return "\n".join([head, sep, *rows])
-
-
-def _decimal(x: float, lang: str) -> str:
-    return f"{x:g}".replace(".", ",") if lang == "sv" else f"{x:g}"
 
 
 def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool = False,
@@ -90,9 +86,9 @@ def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool
         })
         rep.sections.append((say("report.pairs.heading", lang), say(
             "report.pairs.body", lang, n=len(pairs), top=len(top),
-            min_sim=_decimal(PAIRS_MIN_SIMILARITY, lang)) + "\n\n" + _md_table(show)))
+            min_sim=float(PAIRS_MIN_SIMILARITY)) + "\n\n" + _md_table(show)))
         rep.terminal.append(say("report.pairs.terminal", lang, n=len(pairs)))
-        rep.terminal += [f"  {decimal_comma(f'{r[1]:.2f}', lang)}  {r[2]}  <->  {r[3]}"
+        rep.terminal += [fill("  {s:.2f}  {a}  <->  {b}", lang, s=r[1], a=r[2], b=r[3])
                          for r in show.head(5).itertuples()]
     if analysis.all_pairs is not None and len(analysis.all_pairs) >= 10:
         rep.figures.append(("likhet_och_beslut.png",
