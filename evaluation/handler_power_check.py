@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from kompred.consistency.power import intercept_for_rate
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -81,10 +83,7 @@ def simulate_design(n, handlers, sd, base_rate, strength, seed):
     dev = strength * (c - c.mean())
     rest = (truth["handler_effect"] + truth["period_effect"]).to_numpy()
     # intercept so that this sample's mean probability without handler effects is base_rate
-    b = math.log(base_rate / (1 - base_rate))
-    for _ in range(50):
-        q = expit(b + dev + truth["period_effect"].to_numpy())
-        b -= (q.mean() - base_rate) / max((q * (1 - q)).mean(), 1e-9)
+    b = intercept_for_rate(base_rate, dev + truth["period_effect"].to_numpy())
     u = np.random.default_rng([seed, 7]).random(n)
     apps["decision"] = np.where(u < expit(b + dev + rest), "beviljad", "avslag")
     return apps, expit(b + dev)
@@ -102,10 +101,7 @@ def redraw_decisions(apps, truth, sd, base_rate, strength, seed, draw):
     c = truth["logit_content"].to_numpy()
     dev = strength * (c - c.mean())
     period = truth["period_effect"].to_numpy()
-    b = math.log(base_rate / (1 - base_rate))
-    for _ in range(50):
-        q = expit(b + dev + period)
-        b -= (q.mean() - base_rate) / max((q * (1 - q)).mean(), 1e-9)
+    b = intercept_for_rate(base_rate, dev + period)
     rng = np.random.default_rng([seed, draw, 11])
     names = np.unique(apps["handler"].to_numpy())
     u = dict(zip(names, rng.normal(0.0, sd, size=len(names)) if sd > 0 else

@@ -30,7 +30,7 @@ from ..schema import (
 )
 from ..text.neighbours import EXACT_MAX_ROWS
 from .mixed import _fit_random_intercept, _flip_rate, _profile_ci, _RandomIntercept
-from .power import simulate_power
+from .power import intercept_for_rate, simulate_power
 from .results import ALPHA, POWER_SD, HandlerEffectResult
 
 #: Default thresholds of the "enough data" answer of :func:`handler_effect` (see its docstring and
@@ -364,11 +364,7 @@ def _spread_rates(rate: float, sd: float, counts: np.ndarray, random_state: Any)
     N = int(counts.sum())
     z = sd * stats.norm.ppf((np.arange(N) + 0.5) / N)
     z = np.random.default_rng(_rng_seed(random_state)).permutation(z)
-    b = math.log(rate / (1 - rate))
-    for _ in range(50):  # intercept so that the mean probability is the rate asked for
-        q = expit(b + z)
-        b -= (q.mean() - rate) / max(float((q * (1 - q)).mean()), 1e-12)
-    return np.clip(expit(b + z), 1e-6, 1 - 1e-6)
+    return np.clip(expit(intercept_for_rate(rate, z) + z), 1e-6, 1 - 1e-6)
 
 
 def design_power(decisions_per_handler: Any, *, handler_sd: float = POWER_SD,

@@ -48,7 +48,8 @@ from scipy.special import expit
 
 from ..exceptions import ValidationError
 
-__all__ = ["CONTENT_N0", "PowerEstimate", "content_r2", "simulate_power", "wilson_interval"]
+__all__ = ["CONTENT_N0", "PowerEstimate", "content_r2", "intercept_for_rate", "simulate_power",
+           "wilson_interval"]
 
 #: Learning-curve constant of kompred's cross-fitted content model on the simulator:
 #: R²(N) = N / (N + CONTENT_N0) is the share of the true content log-odds variance that the
@@ -74,6 +75,20 @@ def wilson_interval(k: int, n: int, z: float = _Z95) -> tuple[float, float]:
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
     # exact ends at 0 and n (the formula leaves rounding dust there)
     return (0.0 if k == 0 else max(0.0, mid - half), 1.0 if k == n else min(1.0, mid + half))
+
+
+def intercept_for_rate(rate: float, offset: np.ndarray) -> float:
+    """The intercept ``b`` with ``mean(expit(b + offset)) == rate`` (Newton).
+
+    >>> round(float(expit(intercept_for_rate(0.7, np.array([-1.0, 0.0, 2.0])) +
+    ...                   np.array([-1.0, 0.0, 2.0])).mean()), 6)
+    0.7
+    """
+    b = math.log(rate / (1 - rate))
+    for _ in range(50):
+        q = expit(b + offset)
+        b -= (q.mean() - rate) / max(float((q * (1 - q)).mean()), 1e-9)
+    return b
 
 
 def content_r2(n_decisions: float) -> float:
