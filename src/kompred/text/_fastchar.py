@@ -52,12 +52,17 @@ def _word_columns(word: str, vocab: dict, min_n: int, max_n: int) -> np.ndarray:
     return np.asarray(cols, dtype=np.int32)
 
 
-def word_columns(vec: Any, word: str) -> np.ndarray:
-    """Column indices in ``vec``'s vocabulary of the n-grams of ``" word "`` (cached)."""
+def _cache_for(vec: Any) -> dict:
+    # one word -> columns cache per vectorizer, started afresh when it grows past _MAX_WORDS
     cache = _CACHES.get(vec)
     if cache is None or len(cache) > _MAX_WORDS:
-        cache = {}
-        _CACHES[vec] = cache
+        cache = _CACHES[vec] = {}
+    return cache
+
+
+def word_columns(vec: Any, word: str) -> np.ndarray:
+    """Column indices in ``vec``'s vocabulary of the n-grams of ``" word "`` (cached)."""
+    cache = _cache_for(vec)
     cols = cache.get(word)
     if cols is None:
         cols = cache[word] = _word_columns(word, vec.vocabulary_, *vec.ngram_range)
@@ -66,10 +71,7 @@ def word_columns(vec: Any, word: str) -> np.ndarray:
 
 def char_wb_counts(vec: Any, texts: list[str]) -> sp.csr_array:
     """The n-gram count matrix ``vec`` would build for ``texts`` (float, sorted indices)."""
-    cache = _CACHES.get(vec)
-    if cache is None or len(cache) > _MAX_WORDS:
-        cache = {}
-        _CACHES[vec] = cache
+    cache = _cache_for(vec)
     vocab = vec.vocabulary_
     min_n, max_n = vec.ngram_range
     local: dict[str, int] = {}
