@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
 VARIANTS = {
     "default recipe": {},
     "split_compounds=True": {"split_compounds": True},
+    "mark_occupations=True": {"mark_occupations": True},
+    "threshold=0.6": {"threshold": 0.6},
     "C=5": {"C": 5.0},
     "C=20": {"C": 20.0},
     "word_weight=1.0": {"word_weight": 1.0},
