@@ -417,11 +417,12 @@ def run_redraws(args) -> int:
         designs = [(int(a), int(b), float(c), float(d), float(e)) for a, b, c, d, e in
                    (x.split(",") for x in args.design)]
     tasks = []
-    for seed in range(1, max(args.reps, args.null_reps) + 1):
-        if seed <= args.reps:
+    s0 = args.seed_start - 1
+    for seed in range(1 + s0, max(args.reps, args.null_reps) + 1 + s0):
+        if seed <= args.reps + s0:
             tasks += [(*d, seed, args.permutations, args.redraws, args.save_dir)
                       for d in designs]
-        if seed <= args.null_reps and not args.design:
+        if seed <= args.null_reps + s0 and not args.design:
             tasks.append((*NULL_DESIGN, seed, args.permutations, args.redraws, args.save_dir))
     t0 = time.time()
     rows = []
@@ -502,6 +503,8 @@ def main(argv=None) -> int:
     ap.add_argument("--design", action="append", metavar="N,H,SD,RATE,STRENGTH",
                     help="with --redraws: run these designs instead of the check's (repeatable), "
                          "e.g. 700,10,0.5,0.7,1 for 10 handlers x 70 decisions")
+    ap.add_argument("--seed-start", type=int, default=1,
+                    help="with --redraws: first text-set seed (more replications: 41 after 1-40)")
     ap.add_argument("--save-dir", help="with --redraws: keep each replication's arrays here")
     ap.add_argument("--predict-from", metavar="DIR",
                     help="design_power on every replication saved in DIR (with --summarize "

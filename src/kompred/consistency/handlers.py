@@ -416,7 +416,7 @@ def design_power(decisions_per_handler: Any, *, handler_sd: float = POWER_SD,
         With one ``approval_rate``: SD of the content model's log-odds across decisions. The
         default is the spread of the calibrated content scores on kompred's simulator at 10
         handlers × 50 decisions; 0 treats every decision alike, which overstates the power
-        (0.85 and 0.73 by default at 10 × 50, base rate 0.7, where the test achieved 0.69 ±
+        (0.85 and 0.72 by default at 10 × 50, base rate 0.7, where the test achieved 0.69 ±
         0.03 in 200 simulated data sets). Ignored when probabilities are given per decision.
 
     Returns
