@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..modeling.persist import convert_model, has_model, inspect_model
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -25,6 +23,8 @@ def add_parser(sub) -> None:
 
 def _parts(folder: Path) -> list[Path]:
     """The model folder itself, or its grant/ and topic/ parts."""
+    from ..modeling.persist import has_model
+
     if has_model(folder):
         return [folder]
     parts = [folder / name for name in ("grant", "topic") if has_model(folder / name)]
@@ -67,6 +67,8 @@ def _describe(info: dict) -> list[str]:
 
 
 def run(args) -> int:
+    from ..modeling.persist import convert_model, inspect_model
+
     folder = Path(args.folder)
     if args.action == "convert":
         for part in _parts(folder):
