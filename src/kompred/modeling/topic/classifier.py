@@ -57,6 +57,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from ..._compact import pack_state, unpack_state
 from ...exceptions import ModelError, NotFittedError, ValidationError
 from ...schema import is_missing
 from ...taxonomy import Taxonomy, load_taxonomy
@@ -614,6 +615,14 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             "fit_seconds": round(time.perf_counter() - start, 2),
         }
         return self
+
+    # the vectorizers' vocabularies travel as string arrays: a model file loads in milliseconds
+    # instead of seconds (kompred._compact); files saved before load as they are
+    def __getstate__(self):
+        return pack_state(super().__getstate__(), vectorizers=("vectorizers_",))
+
+    def __setstate__(self, state):
+        super().__setstate__(unpack_state(state, vectorizers=("vectorizers_",)))
 
     # -- prediction ---------------------------------------------------------------------------
 
