@@ -145,3 +145,16 @@ def test_unknown_exception_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'NoSuchError'"):
         ex.NoSuchError  # noqa: B018
     assert "NotFittedError" in dir(ex)
+
+
+def test_loading_the_default_models_leaves_spacy_for_the_first_text():
+    # spaCy (a second to import) is needed by the topic model's word tokens, not by its load
+    code = (
+        "import json, sys\n"
+        "from kompred.scoring import load_scorer\n"
+        "scorer = load_scorer()\n"
+        "loaded = 'spacy' in sys.modules\n"
+        "topic = scorer.topic_model.predict(['Kurs i lågaffektivt bemötande för personalen'])\n"
+        "print(json.dumps([loaded, 'spacy' in sys.modules, list(topic)]))")
+    loaded, after, topic = _run(code)
+    assert not loaded and after and len(topic) == 1
