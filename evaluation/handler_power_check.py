@@ -285,6 +285,81 @@ def calibrate(seeds: int) -> int:
     return 0
 
 
+#: seeds of the R² calibration (``--calibrate-spread``), apart from the check's seeds 1–200
+SPREAD_SEED0 = 5001
+
+
+def random_design(seed):
+    """A design drawn at random over the check's ranges, for the R² calibration: N log-uniform
+    on 100–1,000, 5–20 handlers with at least 10 decisions each, SD 0.3–0.8, base rate
+    0.3–0.8, content strength log-uniform on 0.4–1.8."""
+    rng = np.random.default_rng([seed, 23])
+    n = int(round(math.exp(rng.uniform(math.log(100), math.log(1000)))))
+    h = int(rng.choice([hh for hh in (5, 6, 8, 10, 15, 20) if n // hh >= 10]))
+    return (n, h, round(float(rng.uniform(0.3, 0.8)), 2), round(float(rng.uniform(0.3, 0.8)), 2),
+            round(float(math.exp(rng.uniform(math.log(0.4), math.log(1.8)))), 3))
+
+
+def spread_one(seed):
+    """One calibration data set: the content model's R² and what a user can see of it."""
+    from scipy.special import logit
+
+    from kompred._simulate import simulate
+
+    n, h, sd, base_rate, strength = random_design(seed)
+    sim = simulate(n, n_handlers=h, handler_sd=sd, base_rate=base_rate, seed=seed)
+    apps, c_true = redraw_decisions(sim.applications, sim.truth, sd, base_rate, strength,
+                                    seed, 0)
+    _, p = _content_on_same_texts(apps, None, seed)
+    q = _recalibrated(apps, p)
+    ch = logit(q)
+    return {"seed": seed, "n": n, "handlers": h, "sd": sd, "base_rate": base_rate,
+            "strength": strength, "r2": float(np.corrcoef(c_true, logit(p))[0, 1] ** 2),
+            "v_true": float(np.var(c_true)), "v_seen": float(np.var(ch)),
+            "info": float(np.sum(q * (1 - q)))}
+
+
+def fit_r2(df: pd.DataFrame) -> tuple[np.ndarray, float, float]:
+    """Least squares of R² = expit(a + b·log N + c·log v) over calibration data sets, where v
+    is the variance of the calibrated content logits (what a user's data show). Returns the
+    coefficients and the 5-fold cross-validated RMSE of this fit and of the learning curve."""
+    from scipy import optimize
+
+    d = df[df["v_seen"] > 0]
+    F = np.column_stack([np.ones(len(d)), np.log(d["n"]), np.log(d["v_seen"])])
+    y = d["r2"].to_numpy()
+
+    def fit(rows):
+        return optimize.minimize(lambda c: np.sum((expit(F[rows] @ c) - y[rows]) ** 2),
+                                 np.zeros(3), method="BFGS").x
+
+    fold = np.random.default_rng(0).integers(0, 5, len(d))
+    cv = np.empty(len(d))
+    for k in range(5):
+        cv[fold == k] = expit(F[fold == k] @ fit(fold != k))
+    lc = d["n"].to_numpy() / (d["n"].to_numpy() + 161.0)
+    return (fit(np.ones(len(d), bool)), float(np.sqrt(np.mean((cv - y) ** 2))),
+            float(np.sqrt(np.mean((lc - y) ** 2))))
+
+
+def calibrate_spread(args) -> int:
+    """R² of the content model against what the data show (``--calibrate-spread``)."""
+    if args.calibration:
+        df = pd.read_csv(args.calibration)
+    else:
+        seeds = range(SPREAD_SEED0, SPREAD_SEED0 + args.calibrate_seeds)
+        with get_context("spawn").Pool(args.jobs) as pool:
+            df = pd.DataFrame(pool.map(spread_one, seeds, chunksize=4))
+        if args.out:
+            df.to_csv(args.out, index=False)
+    print(f"{len(df)} calibration data sets (seeds {df['seed'].min()}–{df['seed'].max()})\n")
+    print(df.describe().T[["mean", "min", "max"]].to_string(float_format=lambda v: f"{v:.3f}"))
+    coef, rmse, rmse_lc = fit_r2(df)
+    print(f"\nR² = expit({coef[0]:.3f} + {coef[1]:.3f}·log N + {coef[2]:.3f}·log v): "
+          f"cross-validated RMSE {rmse:.3f} (learning curve N/(N+161): {rmse_lc:.3f})")
+    return 0
+
+
 def per_handler(seeds: int) -> int:
     """design_power at SD 0.5 for 10 handlers by decisions per handler (fitted content)."""
     from kompred import consistency as C
@@ -414,6 +489,11 @@ def main(argv=None) -> int:
                     help="with --predictions: calibrated, raw or content_known")
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--calibrate-seeds", type=int, default=3)
+    ap.add_argument("--calibrate-spread", action="store_true",
+                    help="the content model's R² on random designs (seeds from 5001; "
+                         "--calibrate-seeds of them) with what the data show, to --out")
+    ap.add_argument("--calibration", metavar="CSV",
+                    help="with --calibrate-spread: fit the R² model on this saved CSV")
     ap.add_argument("--predict", type=int, default=0, metavar="SEEDS",
                     help="only the design_power variants on seeds 1..SEEDS of every design")
     ap.add_argument("--redraws", type=int, default=0, metavar="D",
@@ -448,6 +528,8 @@ def main(argv=None) -> int:
         return 0
     if args.calibrate:
         return calibrate(args.calibrate_seeds)
+    if args.calibrate_spread:
+        return calibrate_spread(args)
     if args.summarize:
         preds = pd.read_csv(args.predictions) if args.predictions else None
         print(summarize(pd.read_csv(args.summarize), preds, args.variant))

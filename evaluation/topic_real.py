@@ -4,6 +4,7 @@
     python evaluation/topic_real.py --train         # train the current default recipe afresh
     python evaluation/topic_real.py --model DIR     # a saved topic model
     python evaluation/topic_real.py --errors        # also list the real dev texts it gets wrong
+    python evaluation/topic_real.py --unsure        # the osäker threshold: out of fold and on dev
     python evaluation/topic_real.py --sealed        # also the sealed real texts (once, at the end)
     python evaluation/topic_real.py --ablation      # recipe variants on synthetic + real dev only
 
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", help="real corpus CSV (default ../shared/corpora/...)")
     parser.add_argument("--sealed", action="store_true", help="also score the sealed real texts")
     parser.add_argument("--errors", action="store_true", help="list the real dev texts gotten wrong")
+    parser.add_argument("--unsure", action="store_true",
+                        help="the osäker threshold's trade-off: out of fold on the training "
+                        "material (synthetic) and on the real dev texts")
     parser.add_argument("--bootstrap", type=int, default=2000)
     parser.add_argument("--json", help="write the figures as JSON here")
     parser.add_argument("--ablation", action="store_true",
@@ -67,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         for _, r in wrong.iterrows():
             print(f"- {r['topics_ok']} -> {r['topic_first']} ({r['confidence']:.2f}"
                   f"{', osäker' if r['osaker'] else ''}): {r['text'][:110]}")
+    if args.unsure:
+        print("\n" + unsure_tables(model, next(r for r in rows if r.name == "real dev")))
     if args.json:
         Path(args.json).write_text(json.dumps({"model": source,
                                                "sets": [r.to_json_dict() for r in rows]},
@@ -74,10 +80,34 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def unsure_tables(model, dev) -> str:
+    """The osäker threshold's trade-off: out of fold on the training material, and on real dev."""
+    from kompred.modeling.topic import unsure_table
+
+    oof = (getattr(model, "training_summary_", {}) or {}).get("unsure_cv")
+    d = dev.details
+    real = unsure_table(d["confidence"], d["right"])
+    lines = ["| threshold | training material, out of fold: osäker share | accuracy when sure "
+             "| accuracy of the osäker | real dev: osäker | right among the osäker |",
+             "|---|---|---|---|---|---|"]
+    for i, r in enumerate(real):
+        o = oof[i] if oof else {}
+
+        def f(v):
+            return "" if v is None else f"{v:.3f}"
+        n_low = round(r["share_osaker"] * len(d))
+        n_right = round((r["accuracy_osaker"] or 0) * n_low)
+        lines.append(f"| {r['threshold']:.2f} | {f(o.get('share_osaker'))} | {f(o.get('accuracy_sure'))} "
+                     f"| {f(o.get('accuracy_osaker'))} | {n_low}/{len(d)} | {n_right}/{n_low} |")
+    return "\n".join(lines)
+
+
 # Variants tried while developing on the real dev texts (evaluation/README_topic.md).
 VARIANTS = {
     "default recipe": {},
     "split_compounds=True": {"split_compounds": True},
+    "mark_occupations=True": {"mark_occupations": True},
+    "threshold=0.6": {"threshold": 0.6},
     "C=5": {"C": 5.0},
     "C=20": {"C": 20.0},
     "word_weight=1.0": {"word_weight": 1.0},

@@ -122,6 +122,31 @@ def test_chunked_exact_knn_equals_brute_force(monkeypatch):
     assert not (idx == np.arange(300)[:, None]).any()  # never its own neighbour
 
 
+def test_exact_knn_dense_common_part_plus_sparse_rest_is_the_full_product(monkeypatch):
+    # n-grams with skewed document frequencies, as in text: a few in most rows, most rare
+    rng = np.random.default_rng(5)
+    n, d = 400, 3000
+    df_share = 0.9 / np.arange(1, d + 1) ** 0.8
+    dense = (rng.random((n, d)) < df_share) * rng.random((n, d))
+    X = sp.csr_matrix(dense, dtype=np.float32)
+    from sklearn.preprocessing import normalize
+
+    Xn = normalize(X).astype(np.float32)
+    D, R = neighbours._dense_common(Xn, budget=n * 40)  # at most 40 dense columns
+    assert 0 < D.shape[1] <= 40 and R.nnz > 0
+    full = (Xn @ Xn.T).toarray()
+    off = ~np.eye(n, dtype=bool)  # n-grams of one row only (left out) count on the diagonal only
+    assert np.allclose((D @ D.T + (R @ R.T).toarray())[off], full[off], atol=1e-5)
+    ref = brute(X, 9)
+    monkeypatch.setattr(neighbours, "_DENSE_BUDGET", n * 40)
+    monkeypatch.setattr(neighbours, "_CHUNK_BUDGET", n * 50)  # and several chunks
+    idx, sim = C.nearest_neighbors(X, k=9, method="exact")
+    assert np.allclose(sim, ref, atol=1e-5)
+    S = full.copy()
+    np.fill_diagonal(S, -np.inf)
+    assert np.allclose(np.take_along_axis(S, idx, axis=1), sim, atol=1e-5)
+
+
 def test_topk_threshold_path_equals_argpartition():
     rng = np.random.default_rng(3)
     S = rng.random((20, 30_000)).astype(np.float32)
@@ -515,3 +540,19 @@ def test_progress_messages_come_through_the_callback_only(capsys):
     C.find_divergent_pairs(apps, progress=messages.append)
     assert len(messages) == 4 and messages[0].startswith("texter: 8")
     assert capsys.readouterr().out == ""  # computation never prints
+
+
+def test_content_folds_of_a_large_table_keep_groups_together_and_stratify():
+    from kompred.modeling.content import _GROUP_KFOLD_MAX_ROWS, _fold_ids
+
+    rng = np.random.default_rng(0)
+    n = _GROUP_KFOLD_MAX_ROWS + 1500
+    groups = rng.integers(0, n // 3, n)  # near-duplicate groups of about three rows
+    y = (rng.random(n) < 0.25).astype(int)
+    folds = _fold_ids(y, groups, 5, seed=0)
+    assert set(np.unique(folds)) == set(range(5))
+    for gid in np.unique(groups):  # a group never straddles two folds
+        assert len(np.unique(folds[groups == gid])) == 1
+    rates = [y[folds == f].mean() for f in range(5)]
+    assert max(rates) - min(rates) < 0.03  # whole groups dealt at random: 0.054 here
+    assert np.array_equal(folds, _fold_ids(y, groups, 5, seed=0))  # seeded

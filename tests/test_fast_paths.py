@@ -186,3 +186,29 @@ def test_cached_char_wb_transform_is_sklearns_matrix():
             assert np.array_equal(fast.indptr, slow.indptr)
             assert np.array_equal(fast.indices, slow.indices)
             assert np.array_equal(fast.data, slow.data)  # bit for bit
+
+
+def test_fast_char_wb_fit_transform_is_sklearns_fit_transform():
+    from kompred.text import char_ngram_vectorizer
+    from kompred.text._fastchar import char_wb_fit_transform
+
+    texts = [normalize_text(t) for t in fixed_input(300)["description"].fillna("").tolist()]
+    texts += ["", "  a  b\tc\n", "Ååå ÄÖ éü İstanbul ß x", "x"]
+    for params in ({}, {"ngram_range": (1, 3), "sublinear_tf": False}):
+        slow_vec, fast_vec = char_ngram_vectorizer(**params), char_ngram_vectorizer(**params)
+        slow = slow_vec.fit_transform(texts)
+        fast = char_wb_fit_transform(fast_vec, texts)
+        assert fast_vec.vocabulary_ == slow_vec.vocabulary_
+        assert np.array_equal(fast_vec.idf_, slow_vec.idf_)
+        assert fast.dtype == slow.dtype and fast.shape == slow.shape
+        slow.sort_indices()  # sklearn leaves each row's columns in first-seen order
+        assert np.array_equal(fast.indptr, slow.indptr)
+        assert np.array_equal(fast.indices, slow.indices)
+        assert np.array_equal(fast.data, slow.data)  # bit for bit
+        # the fitted vectorizer then transforms new text as sklearn's would
+        new = ["helt ny text om vård", "språkstöd för undersköterskor"]
+        assert (fast_vec.transform(new) != slow_vec.transform(new)).nnz == 0
+    # settings it does not cover fall back to sklearn's own fit_transform
+    vec = char_ngram_vectorizer(min_df=2)
+    out = char_wb_fit_transform(vec, texts)
+    assert (out != char_ngram_vectorizer(min_df=2).fit_transform(texts)).nnz == 0

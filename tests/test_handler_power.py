@@ -96,6 +96,42 @@ def test_wilson_interval_and_learning_curve():
     assert 0 < content_r2(100) < content_r2(1000) < 1
 
 
+def test_content_r2_follows_the_content_strength_the_data_show():
+    # weakly predictable content is learned less well from the same number of decisions
+    assert content_r2(300, 0.3) < content_r2(300, 1.2) < content_r2(300, 4.0)
+    assert content_r2(100, 0.5) < content_r2(1000, 0.5) < 1
+    rng = np.random.default_rng(4)
+    weak = expit(rng.normal(0.8, 0.5, 400))  # calibrated logits with variance 0.25
+    by_spread = simulate_power([40] * 10, weak, n_draws=1500, random_state=5)
+    assert by_spread.content_r2 == pytest.approx(content_r2(400, float(np.var(np.log(
+        weak / (1 - weak))))))
+    assert by_spread.content_r2 < content_r2(400)  # below the curve of the simulator's content
+    curve = simulate_power([40] * 10, weak, n_draws=1500, random_state=5,
+                           content_r2=content_r2(400))
+    assert by_spread < curve  # more unseen content, less power
+
+
+def test_random_intercept_fit_converges_at_large_handler_sd(monkeypatch):
+    from kompred.consistency import mixed
+
+    rng = np.random.default_rng(8)
+    G, m = 20, 100
+    g = np.repeat(np.arange(G), m)
+    x = rng.normal(size=G * m)
+    y = (rng.random(G * m) < expit(0.3 + x + 2.0 * rng.normal(size=G)[g])).astype(float)
+    X = np.column_stack([np.ones(G * m), x])
+    model = mixed._RandomIntercept(y, X, g, G)
+    calls = []
+    real = model.score_info
+    monkeypatch.setattr(model, "score_info", lambda *a, **k: calls.append(1) or real(*a, **k))
+    beta, ll, _ = model.fit_beta(2.0, np.zeros(2))
+    _, grad, _ = real(beta, 2.0)
+    assert np.max(np.abs(grad)) < 1e-5  # the maximum, not where the iterations ran out
+    assert len(calls) < 25
+    for d in (np.array([1e-3, 0]), np.array([0, 1e-3])):  # and no better point nearby
+        assert real(beta + d, 2.0)[0] <= ll + 1e-9 and real(beta - d, 2.0)[0] <= ll + 1e-9
+
+
 def test_power_estimate_is_a_float_with_its_interval():
     est = simulate_power([30] * 6, 0.6, handler_sd=0.5, n_draws=400, random_state=1)
     assert isinstance(est, float) and isinstance(est, PowerEstimate)

@@ -357,3 +357,5 @@ def test_bundled_default_model_loads_and_predicts():
         "språk", "yrkesutbildning"]
     meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     assert meta["taxonomy_id"] == load_taxonomy("default").id
+    # the shipped model is retrained whenever the default taxonomy's version changes
+    assert meta["taxonomy_version"] == load_taxonomy("default").version

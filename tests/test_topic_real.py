@@ -140,7 +140,8 @@ def test_cli_real_missing_corpus_is_a_clear_error(tmp_path, capsys):
 
 
 # ------------------------------------------------------------------------------------------------
-# Labelling conventions (taxonomy v3) and what the classifier does with them
+# Labelling conventions (taxonomy v3; v4 adds examples, not conventions) and what the classifier
+# does with them
 # ------------------------------------------------------------------------------------------------
 
 
@@ -148,7 +149,7 @@ def test_conventions_are_written_for_every_topic():
     from kompred.taxonomy import load_taxonomy
 
     tax = load_taxonomy("default")
-    assert tax.version == "3"
+    assert tax.version == "4"
     readme = (default_split_path().parents[2] / "src" / "kompred" / "taxonomies"
               / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Labelling conventions", 1)[1].split("\n## ", 1)[0]
@@ -207,3 +208,105 @@ def test_classifier_split_compounds_option(zero_label_model):
     p = clf.predict_proba(["Förflyttningsutbildning för omvårdnadspersonalen"])
     assert p.shape == (1, 5) and abs(p.sum() - 1) < 1e-6
     assert clf.classes_[p.argmax()] == "blandat"  # förflyttning is work environment
+
+
+# ------------------------------------------------------------------------------------------------
+# Job-title lexicon (training towards an occupation)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "marked"), [
+    ("sex fastighetsskötare vidareutbildar sig till drifttekniker", True),
+    ("elva vårdbiträden har läst till undersköterskor", True),
+    ("barnskötare som vill bli förskollärare får studera på arbetstid", True),
+    ("åtta nyblivna undersköterskor fick sina bevis", True),
+    ("från barnskötare till förskollärare på tre år", True),
+    ("kursen riktar sig till undersköterskor och sjuksköterskor", False),
+    ("undersköterskorna har gått en kurs i palliativ vård", False),
+    ("stöd till barnskötare i förskolan", False),
+    ("utbildningen till silviasyster ger spetskompetens i demensvård", False),
+])
+def test_occupation_marks(text, marked):
+    from kompred.modeling.topic.occupations import occupation_marks
+
+    assert bool(occupation_marks(text)) is marked
+
+
+def test_mark_occupations_option_adds_the_mark_in_training_and_prediction(zero_label_model):
+    from sklearn.base import clone
+
+    from kompred.modeling.topic.classifier import _prepare_text
+    from kompred.modeling.topic.occupations import MARK
+
+    assert zero_label_model.mark_occupations is False
+    text = "Tolv vårdbiträden läser till undersköterska."
+    assert MARK in _prepare_text(text, max_chars=5000, expand=True, occupations=True)
+    assert MARK not in _prepare_text(text, max_chars=5000, expand=True)
+    clf = clone(zero_label_model).set_params(mark_occupations=True).fit()
+    assert clf.predict_details([text])["topic_first"].iloc[0] == "yrkesutbildning"
+
+
+def test_models_saved_without_the_lexicon_load_without_it(zero_label_model):
+    state = zero_label_model.__getstate__()
+    state.pop("mark_occupations")
+    old = TopicClassifier.__new__(TopicClassifier)
+    old.__setstate__(state)
+    assert old.mark_occupations is False
+    texts = ["Yrkessvenska för undersköterskor", "Fem vårdbiträden läser till undersköterska."]
+    assert list(old.predict(texts)) == list(zero_label_model.predict(texts))
+
+
+# ------------------------------------------------------------------------------------------------
+# The osäker threshold, out of fold
+# ------------------------------------------------------------------------------------------------
+
+
+def test_unsure_table_counts_both_sides():
+    from kompred.modeling.topic import unsure_table
+
+    rows = unsure_table([0.95, 0.7, 0.55, 0.45, 0.3], [True, True, False, False, True],
+                        thresholds=(0.5, 0.6))
+    assert rows[0] == {"threshold": 0.5, "share_osaker": 0.4, "accuracy_sure": pytest.approx(2 / 3, abs=1e-4),
+                       "accuracy_osaker": 0.5}
+    assert rows[1]["share_osaker"] == 0.6 and rows[1]["accuracy_sure"] == 1.0
+    assert unsure_table([0.9], [True], thresholds=(0.5,))[0]["accuracy_osaker"] is None
+
+
+def test_training_summary_has_the_out_of_fold_unsure_table(zero_label_model):
+    from sklearn.base import clone
+
+    assert zero_label_model.training_summary_["unsure_cv"] is None  # calibration_cv=0
+    clf = clone(zero_label_model).set_params(calibration_cv=3).fit()
+    rows = clf.training_summary_["unsure_cv"]
+    shares = [r["share_osaker"] for r in rows]
+    assert shares == sorted(shares) and 0 <= shares[0] and shares[-1] <= 1
+    assert all(r["accuracy_sure"] is None or 0 <= r["accuracy_sure"] <= 1 for r in rows)
+
+
+# ------------------------------------------------------------------------------------------------
+# The extended taxonomy follows the default's redefined topics
+# ------------------------------------------------------------------------------------------------
+
+
+def test_extended_keeps_every_default_example_of_the_topics_it_redefines():
+    import tomllib
+
+    from kompred.taxonomy import load_taxonomy
+
+    base = load_taxonomy("default")
+    ext = load_taxonomy("extended")
+    own = tomllib.loads((default_split_path().parents[2] / "src" / "kompred" / "taxonomies"
+                         / "extended.toml").read_text(encoding="utf-8"))
+    redefined = {t["id"] for t in own["topic"]} & set(base.topic_ids)
+    assert redefined == {"yrkesutbildning", "bemötande", "blandat"}
+    where: dict[str, list[str]] = {}
+    for t in ext.topics:
+        for e in t.examples:
+            where.setdefault(e, []).append(t.id)
+    assert all(len(v) == 1 for v in where.values()), "an example is under two topics"
+    missing = [e for tid in redefined for e in base[tid].examples if e not in where]
+    assert not missing, f"default examples not copied into extended.toml: {missing[:3]}"
+    # the v3 conventions: TAKK and truckkort are blandat there too
+    assert not any("takk" in e.lower() for e in ext["bemötande"].examples)
+    assert not any("truckkort" in e.lower() for e in ext["yrkesutbildning"].examples)
+    assert "takk" in ext["blandat"].keywords and "takk" not in ext["bemötande"].keywords

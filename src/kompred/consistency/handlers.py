@@ -408,9 +408,10 @@ def design_power(decisions_per_handler: Any, *, handler_sd: float = POWER_SD,
         Simulated data sets; the Monte Carlo interval narrows as 1/sqrt(n_draws).
     random_state : int or None, default 0
     content_r2 : float in (0, 1] or None, default None
-        Share of the true content log-odds variance the content model captures. None: the
-        learning curve measured on kompred's simulator, N / (N + 161) for N decisions
-        (:func:`kompred.consistency.power.content_r2`); 1: content known (the ceiling).
+        Share of the true content log-odds variance the content model captures. None: as
+        measured on kompred's simulator for N decisions whose calibrated content log-odds
+        vary as the given probabilities do (weak content is learned less well;
+        :func:`kompred.consistency.power.content_r2`); 1: content known (the ceiling).
     content_sd : float, default 1.1
         With one ``approval_rate``: SD of the content model's log-odds across decisions. The
         default is the spread of the calibrated content scores on kompred's simulator at 10

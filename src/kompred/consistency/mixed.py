@@ -65,16 +65,28 @@ class _RandomIntercept:
         post /= post.sum(axis=1, keepdims=True)  # quadrature posterior weights (G, K)
         return float(ll_g.sum()), nodes, post, t
 
-    def score_info(self, beta: np.ndarray, sigma: float) -> tuple[float, np.ndarray, np.ndarray]:
-        """Log-likelihood, gradient in β (posterior expectation) and a Fisher-type information."""
+    def score_info(self, beta: np.ndarray, sigma: float, *, observed: bool = False):
+        """Log-likelihood, gradient in β (posterior expectation) and a Fisher-type information.
+
+        With ``observed=True`` also the observed information (:meth:`louis_info`), from the
+        same quadrature pass.
+        """
         ll, nodes, post, t = self.loglik(beta, sigma, details=True)
         p = expit(t)  # (n, K)
         wpost = post[self.g]  # (n, K)
-        resid = ((self.y[:, None] - p) * wpost).sum(axis=1)
+        R = self.y[:, None] - p  # (n, K)
+        resid = (R * wpost).sum(axis=1)
         w = (p * (1 - p) * wpost).sum(axis=1)
         grad = self.X.T @ resid
         info = self.X.T @ (self.X * w[:, None])
-        return ll, grad, info
+        if not observed:
+            return ll, grad, info
+        S = np.stack([np.asarray(self.M @ (self.X[:, [j]] * R)) for j in range(self.X.shape[1])],
+                     axis=-1)  # (G, K, P)
+        sbar = np.einsum("gk,gkp->gp", post, S)
+        D = S - sbar[:, None, :]
+        var = np.einsum("gk,gkp,gkq->pq", post, D, D)
+        return ll, grad, info, info - var
 
     def louis_info(self, beta: np.ndarray, sigma: float) -> np.ndarray:
         """Observed information of the marginal likelihood in β (Louis' identity).
@@ -83,45 +95,49 @@ class _RandomIntercept:
         the correlation within handlers, so it shrinks as σ grows (a REML-type correction and
         cluster-aware standard errors use it).
         """
-        _, nodes, post, t = self.loglik(beta, sigma, details=True)
-        p = expit(t)
-        wpost = post[self.g]
-        w = (p * (1 - p) * wpost).sum(axis=1)
-        info = self.X.T @ (self.X * w[:, None])
-        R = self.y[:, None] - p  # (n, K)
-        S = np.stack([np.asarray(self.M @ (self.X[:, [j]] * R)) for j in range(self.X.shape[1])],
-                     axis=-1)  # (G, K, P)
-        sbar = np.einsum("gk,gkp->gp", post, S)
-        D = S - sbar[:, None, :]
-        var = np.einsum("gk,gkp,gkq->pq", post, D, D)
-        return info - var
+        return self.score_info(beta, sigma, observed=True)[3]
 
     def fit_beta(self, sigma: float, beta0: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-        """Maximize over β for fixed σ (Newton with a Fisher-type matrix and step halving)."""
+        """Maximize over β for fixed σ (Newton with step halving); returns the Fisher-type matrix.
+
+        The Newton direction uses the observed information where it is positive definite: the
+        Fisher-type matrix overstates the curvature when σ is large, and steps with it
+        converged linearly (100 iterations at σ = 2 on 20 handlers).
+        """
         beta = beta0.copy()
-        ll, grad, info = self.score_info(beta, sigma)
+        ll, grad, info, obs = self.score_info(beta, sigma, observed=sigma > 0) if sigma > 0 \
+            else (*self.score_info(beta, sigma), None)
         for _ in range(100):
-            try:
-                step = np.linalg.solve(info + 1e-9 * np.eye(len(beta)), grad)
-            except np.linalg.LinAlgError:
-                step = np.linalg.lstsq(info, grad, rcond=None)[0]
-            step = np.clip(step, -5, 5)
+            step = _newton_step(obs, info, grad)
+            if float(grad @ step) < 1e-12:  # Newton decrement: at the optimum up to rounding
+                break
             t = 1.0
             improved = False
             for _ in range(30):
                 cand = beta + t * step
-                ll_c, grad_c, info_c = self.score_info(cand, sigma)
-                if ll_c >= ll - 1e-12:
+                res = self.score_info(cand, sigma, observed=sigma > 0) if sigma > 0 \
+                    else (*self.score_info(cand, sigma), None)
+                if res[0] >= ll - 1e-12:
                     improved = True
                     break
                 t /= 2
             if not improved:
                 break
-            beta, change = cand, ll_c - ll
-            ll, grad, info = ll_c, grad_c, info_c
+            beta, change = cand, res[0] - ll
+            ll, grad, info, obs = res
             if np.max(np.abs(t * step)) < 1e-8 or change < 1e-10:
                 break
         return beta, ll, info
+
+
+def _newton_step(obs: np.ndarray | None, info: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    for H in ((obs, info) if obs is not None else (info,)):
+        try:
+            L = np.linalg.cholesky(H + 1e-9 * np.eye(len(grad)))
+        except np.linalg.LinAlgError:
+            continue
+        return np.clip(np.linalg.solve(L.T, np.linalg.solve(L, grad)), -5, 5)
+    return np.clip(np.linalg.lstsq(info, grad, rcond=None)[0], -5, 5)
 
 
 _SIGMA_CAP = 8.0

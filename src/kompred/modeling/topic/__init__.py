@@ -6,6 +6,7 @@ module              owns
 ``classifier``      :class:`TopicClassifier` (taxonomy keywords + char and word n-grams), the
                     keyword rules, the bundled model's loader and trainer
 ``compounds``       optional splitting of Swedish compounds against the training vocabulary
+``occupations``     optional job-title lexicon: phrases that train towards an occupation
 ``evaluation``      held-out and cross-validated figures with intervals (:func:`evaluate_topics`)
 ``real``            the real municipal texts' dev/sealed split and their figures
 ==================  ==========================================================================

@@ -70,6 +70,8 @@ from ...text import (
     word_vectorizer,
 )
 from .compounds import build_prefixes, build_vocabulary, compound_parts
+from .occupations import MARK as _OCCUPATION_MARK
+from .occupations import occupation_marks
 
 __all__ = [
     "ABBREVIATIONS",
@@ -81,6 +83,7 @@ __all__ = [
     "application_texts",
     "load_default_topic_model",
     "train_default_topic_model",
+    "unsure_table",
 ]
 
 #: The answer when the classifier is not sure (low confidence, empty text, not Swedish).
@@ -205,13 +208,17 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _prepare_text(text: str, *, max_chars: int, expand: bool,
-                  compounds: tuple[frozenset[str], frozenset[str]] | None = None) -> str:
-    """Normalized, truncated text with abbreviation expansions and compound parts appended."""
+                  compounds: tuple[frozenset[str], frozenset[str]] | None = None,
+                  occupations: bool = False) -> str:
+    """Normalized, truncated text with abbreviation expansions, the occupation mark and
+    compound parts appended."""
     norm = normalize_text(text, max_chars=max_chars)
     if not norm:
         return norm
     found = (dict.fromkeys(ABBREVIATIONS[m.group(1)] for m in _ABBREV_RE.finditer(norm))
              if expand else {})
+    if occupations and occupation_marks(norm):
+        found[_OCCUPATION_MARK] = None
     if compounds is not None:
         found.update(dict.fromkeys(compound_parts(norm, *compounds)))
     if not found:
@@ -328,6 +335,33 @@ def _check_labels(y: Any, n: int, taxonomy: Taxonomy) -> list[str]:
     return out
 
 
+#: Thresholds at which :func:`unsure_table` reports coverage and accuracy.
+UNSURE_THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+
+
+def unsure_table(confidence: Any, right: Any,
+                 thresholds: Sequence[float] = UNSURE_THRESHOLDS) -> list[dict]:
+    """For each threshold: the share of texts below it (osäker) and the accuracy on each side.
+
+    With calibrated confidences, the texts just below a threshold of 0.5 are right about half
+    the time; the table shows whether that holds and what another threshold would cost.
+
+    Examples
+    --------
+    >>> unsure_table([0.9, 0.8, 0.45, 0.3], [True, True, False, True], thresholds=(0.5,))
+    [{'threshold': 0.5, 'share_osaker': 0.5, 'accuracy_sure': 1.0, 'accuracy_osaker': 0.5}]
+    """
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(right, dtype=bool)
+    out = []
+    for t in thresholds:
+        low = conf < t
+        out.append({"threshold": float(t), "share_osaker": round(float(low.mean()), 4),
+                    "accuracy_sure": round(float(ok[~low].mean()), 4) if (~low).any() else None,
+                    "accuracy_osaker": round(float(ok[low].mean()), 4) if low.any() else None})
+    return out
+
+
 # ------------------------------------------------------------------------------------------------
 # The classifier
 # ------------------------------------------------------------------------------------------------
@@ -359,6 +393,11 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         from :data:`BOILERPLATE` appended (relative to the text; 0: none).
     expand_abbreviations : bool, default True
         Append the expansions of :data:`ABBREVIATIONS` found in a text.
+    mark_occupations : bool, default False
+        Append :data:`~kompred.modeling.topic.occupations.MARK` to a text that trains towards an
+        occupation of the job-title lexicon ("läser till undersköterska", "från vårdbiträde till
+        undersköterska"; :mod:`kompred.modeling.topic.occupations`), so that every such change
+        of job shares one feature whatever the title.
     split_compounds : bool, default False
         Append the parts of compounds whose parts are words of the training texts
         ("förflyttningsutbildning" -> "förflyttning utbildning"; :mod:`kompred.modeling.topic.compounds`).
@@ -392,7 +431,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                  C: float = 10.0, example_weight: float = 1.0, description_weight: float = 0.5,
                  word_weight: float = 0.5, ngram_range: tuple[int, int] = (2, 5),
                  fold_weight: float = 0.5, boilerplate_weight: float = 0.5,
-                 expand_abbreviations: bool = True, split_compounds: bool = False,
+                 expand_abbreviations: bool = True, mark_occupations: bool = False,
+                 split_compounds: bool = False,
                  max_chars: int = 5000, calibration_cv: int = 5, check_language: bool = True,
                  random_state: int | None = 0):
         self.taxonomy = taxonomy
@@ -405,11 +445,17 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.fold_weight = fold_weight
         self.boilerplate_weight = boilerplate_weight
         self.expand_abbreviations = expand_abbreviations
+        self.mark_occupations = mark_occupations
         self.split_compounds = split_compounds
         self.max_chars = max_chars
         self.calibration_cv = calibration_cv
         self.check_language = check_language
         self.random_state = random_state
+
+    def __setstate__(self, state):
+        # models saved before the job-title lexicon existed were trained without it
+        state.setdefault("mark_occupations", False)
+        super().__setstate__(state)
 
     # -- parameters -------------------------------------------------------------------------
 
@@ -461,7 +507,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
         for g, (raw, lab, w, src) in enumerate(rows):
             p = _prepare_text(raw, max_chars=int(self.max_chars), expand=self.expand_abbreviations,
-                              compounds=compounds)
+                              compounds=compounds, occupations=bool(self.mark_occupations))
             if not _HAS_LETTER.search(p) or w <= 0:
                 skipped += src == "labelled"
                 continue
@@ -472,7 +518,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 extra = " ".join(BOILERPLATE[i] for i in rng.choice(len(BOILERPLATE), 2, replace=False))
                 p2 = _prepare_text(raw.rstrip() + (" " if raw.rstrip()[-1:] in ".!?" else ". ") + extra,
                                    max_chars=int(self.max_chars), expand=self.expand_abbreviations,
-                                   compounds=compounds)
+                                   compounds=compounds, occupations=bool(self.mark_occupations))
                 add(p2, lab, w * float(self.boilerplate_weight), g, src + "_boilerplate")
         return prepared, np.asarray(out_labels, dtype=object), np.asarray(weights), np.asarray(groups), sources, skipped
 
@@ -518,11 +564,14 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             lr = self._new_lr().fit(F, labels, sample_weight=weights)
         return vectorizers, lr
 
-    def _fit_temperature(self, texts, labels, weights, groups, classes) -> float:
+    def _fit_temperature(self, texts, labels, weights, groups, classes,
+                         base: np.ndarray | None = None) -> tuple[float, list[dict] | None]:
+        """The temperature that minimises the out-of-fold log loss, and the out-of-fold
+        calibration table of the ``base`` rows (the texts as written, not their copies)."""
         counts = pd.Series(groups).groupby(labels).nunique()
         n_splits = int(min(self.calibration_cv, counts.min()))
         if n_splits < 2:
-            return 1.0
+            return 1.0, None
         cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
         logits = np.zeros((len(texts), len(classes)))
         index = {c: i for i, c in enumerate(classes)}
@@ -542,7 +591,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             return -(w * lp[np.arange(len(y_idx)), y_idx]).sum()
 
         res = minimize_scalar(nll, bounds=(math.log(0.05), math.log(20.0)), method="bounded")
-        return float(math.exp(res.x))
+        temperature = float(math.exp(res.x))
+        keep = np.ones(len(texts), dtype=bool) if base is None else base
+        proba = softmax(logits[keep] / temperature, axis=1)
+        return temperature, unsure_table(proba.max(axis=1), proba.argmax(axis=1) == y_idx[keep])
 
     def fit(self, X: Any = None, y: Any = None) -> TopicClassifier:
         """Fit on the taxonomy's texts, plus labelled applications if given.
@@ -590,8 +642,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         if absent:
             raise ValidationError(f"topic(s) {absent} of taxonomy {taxonomy.id!r} have no training text")
         weights = self._balanced(labs, weights, classes)
-        temperature = (self._fit_temperature(prepared, labs, weights, groups, classes)
-                       if self.calibration_cv and self.calibration_cv >= 2 else 1.0)
+        base = np.isin(np.asarray(sources, dtype=object), ("taxonomy_example", "labelled"))
+        temperature, unsure = (self._fit_temperature(prepared, labs, weights, groups, classes, base)
+                               if self.calibration_cv and self.calibration_cv >= 2 else (1.0, None))
         vectorizers, lr = self._fit_core(prepared, labs, weights)
         self.taxonomy_ = taxonomy
         self.compound_vocabulary_ = None if compounds is None else compounds[0]
@@ -612,6 +665,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             "n_training_rows": len(prepared),
             "n_features": int(sum(len(v.vocabulary_) for v in vectorizers if v is not None)),
             "temperature": round(temperature, 4),
+            # out-of-fold, on the taxonomy examples and labelled texts: how the osäker threshold
+            # trades coverage for accuracy (see unsure_table)
+            "unsure_cv": unsure,
             "fit_seconds": round(time.perf_counter() - start, 2),
         }
         return self
@@ -639,7 +695,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         # models saved before compound splitting existed have no _compounds
         compounds = getattr(self, "_compounds", None)
         prepared = [_prepare_text(t, max_chars=int(self.max_chars), expand=self.expand_abbreviations,
-                                  compounds=compounds) for t in raw]
+                                  compounds=compounds, occupations=bool(self.mark_occupations))
+                    for t in raw]
         empty = np.array([not _HAS_LETTER.search(p) for p in prepared], dtype=bool)
         proba = np.full((len(raw), len(self.classes_)), 1.0 / len(self.classes_))
         if (~empty).any():
