@@ -452,7 +452,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.check_language = check_language
         self.random_state = random_state
 
+    # the vectorizers' vocabularies travel as string arrays: a model file loads in milliseconds
+    # instead of seconds (kompred._compact); files saved before load as they are
+    def __getstate__(self):
+        return pack_state(super().__getstate__(), vectorizers=("vectorizers_",))
+
     def __setstate__(self, state):
+        state = unpack_state(state, vectorizers=("vectorizers_",))
         # models saved before the job-title lexicon existed were trained without it
         state.setdefault("mark_occupations", False)
         super().__setstate__(state)
@@ -671,14 +677,6 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             "fit_seconds": round(time.perf_counter() - start, 2),
         }
         return self
-
-    # the vectorizers' vocabularies travel as string arrays: a model file loads in milliseconds
-    # instead of seconds (kompred._compact); files saved before load as they are
-    def __getstate__(self):
-        return pack_state(super().__getstate__(), vectorizers=("vectorizers_",))
-
-    def __setstate__(self, state):
-        super().__setstate__(unpack_state(state, vectorizers=("vectorizers_",)))
 
     # -- prediction ---------------------------------------------------------------------------
 
