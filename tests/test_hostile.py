@@ -106,7 +106,7 @@ def test_score_file_and_cli(name, scorer, tmp_path, capsys, monkeypatch):
         assert summary.rows == len(back) == expect  # every input row comes back
         assert (back["status"] != "").all()
         out.unlink()
-    monkeypatch.setattr("kompred.cli._score.load_scorer", lambda *a, **k: scorer)
+    monkeypatch.setattr("kompred.scoring.load_scorer", lambda *a, **k: scorer)  # cli imports it in run()
     rc = main(["score", str(path), "-o", str(out), "--no-progress", "--reasons", "0"])
     err = capsys.readouterr().err
     assert "Traceback" not in err

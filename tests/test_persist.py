@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kompred import GrantModel, KompredWarning, ModelError, SmallDataWarning, UntrustedModelError
+from kompred import (
+    GrantModel,
+    InputFileError,
+    KompredWarning,
+    ModelError,
+    SmallDataWarning,
+    UntrustedModelError,
+)
 from kompred.cli import main
 from kompred.datasets import load_stockholm, simulate, stockholm_path
 from kompred.modeling.persist import (
@@ -164,3 +171,113 @@ def test_a_changed_file_and_another_version_are_caught(rich, tmp_path):
     meta_path.write_text(json.dumps({**meta, "model_sha256": None}), encoding="utf-8")
     with pytest.raises(ModelError, match="not a readable skops model file"):
         load_model(copy)
+
+
+# ------------------------------------------------------------------ compact layout (issue 13: load time)
+def _schema(folder) -> dict:
+    import zipfile
+
+    with zipfile.ZipFile(folder / "model.skops") as zf:
+        return json.loads(zf.read("schema.json"))
+
+
+def _nodes(node) -> int:
+    """Nodes skops builds and audits on load (every dict with a __loader__)."""
+    if isinstance(node, dict):
+        return ("__loader__" in node) + sum(_nodes(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(_nodes(v) for v in node)
+    return 0
+
+
+@pytest.fixture
+def old_layout():
+    """save_model as kompred wrote files before the compact layout (nothing packed)."""
+    import kompred._compact as compact
+
+    def write(model, folder, **kw):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(compact, "pack_strings", lambda values: values)
+            mp.setattr(compact, "pack_vectorizer", lambda vectorizer: vectorizer)
+            return save_model(model, folder, **kw)
+
+    return write
+
+
+def test_pack_strings_is_exact_or_not_done():
+    from kompred._compact import pack_strings
+
+    packed = pack_strings(["a", "bå", "c d"])
+    assert packed.dtype.kind == "U" and packed.tolist() == ["a", "bå", "c d"]
+    assert pack_strings(np.array(["x", "y"], dtype=object)).dtype.kind == "U"
+    for kept in (["a\0", "b"], ["a", 1], [], ["a", None], "text", {"a": 1}):
+        assert pack_strings(kept) is kept  # NumPy would drop the NUL; not all str; nothing to pack
+
+
+def test_packing_a_vectorizer_leaves_the_fitted_one_alone():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from kompred._compact import pack_vectorizer, unpack_vectorizer
+
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)).fit(["kurs i svenska", "HLR-kurs"])
+    vocabulary = dict(vec.vocabulary_)
+    packed = pack_vectorizer(vec)
+    assert vec.vocabulary_ == vocabulary and packed is not vec and not hasattr(packed, "vocabulary_")
+    assert unpack_vectorizer(packed).vocabulary_ == vocabulary
+    np.testing.assert_array_equal(packed.transform(["kurs"]).toarray(), vec.transform(["kurs"]).toarray())
+
+
+def test_compact_files_hold_the_same_models_in_far_fewer_nodes(rich, tmp_path, old_layout):
+    import pickle
+
+    model, sim = rich
+    topic = load_model(bundled_model_path("topic"))
+    texts = sim["description"].head(40).tolist()
+    for name, m in (("grant", model), ("topic", topic)):
+        old_layout(m, tmp_path / "old" / name)
+        save_model(m, tmp_path / "new" / name)
+        old, new = _nodes(_schema(tmp_path / "old" / name)), _nodes(_schema(tmp_path / "new" / name))
+        assert new * 10 < old, (name, old, new)  # thousands of strings -> one array each
+        for folder in (tmp_path / "old" / name, tmp_path / "new" / name):  # both layouts load
+            back = load_model(folder)
+            if name == "grant":
+                pd.testing.assert_frame_equal(back.predict_interval(sim), m.predict_interval(sim))
+                f, g = back.featurizer_, m.featurizer_
+                assert f.feature_names_out_.dtype == object
+                np.testing.assert_array_equal(f.feature_names_out_, g.feature_names_out_)
+                pd.testing.assert_frame_equal(f.feature_map_, g.feature_map_)
+                assert f.text_.vectorizer_.vocabulary_ == g.text_.vectorizer_.vocabulary_
+            else:
+                np.testing.assert_array_equal(back.predict_proba(texts), m.predict_proba(texts))
+                assert [v.vocabulary_ for v in back.vectorizers_] == [v.vocabulary_ for v in m.vectorizers_]
+    # pickle (and so copy and joblib) take the same path and give the same model back
+    again = pickle.loads(pickle.dumps(topic))
+    np.testing.assert_array_equal(again.predict_proba(texts), topic.predict_proba(texts))
+    assert all(isinstance(v.vocabulary_, dict) for v in topic.vectorizers_)  # the original untouched
+
+
+def test_rewrite_model_keeps_the_metadata_and_the_trust_rules(rich, tmp_path, old_layout, injected,
+                                                              capsys):
+    from kompred.modeling.persist import rewrite_model
+
+    model, sim = rich
+    folder = old_layout(model, tmp_path / "m" / "grant", training_data=sim, extra={"kind": "grant"})
+    before = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    nodes = _nodes(_schema(folder))
+    assert main(["model", "convert", str(tmp_path / "m")]) == 0
+    assert "rewritten" in capsys.readouterr().out
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["training_data_sha256"] == before["training_data_sha256"] and meta["kind"] == "grant"
+    assert meta["rewritten_from"]["model_sha256"] == before["model_sha256"] != meta["model_sha256"]
+    assert inspect_model(folder)["sha256_ok"] and _nodes(_schema(folder)) * 10 < nodes
+    pd.testing.assert_frame_equal(load_model(folder).predict_interval(sim), model.predict_interval(sim))
+    # a file with a type outside the list is not loaded to be rewritten, unless trusted
+    with pytest.raises(UntrustedModelError, match="system"):
+        rewrite_model(injected / "grant")
+    with pytest.raises(InputFileError, match="no model.skops"):
+        rewrite_model(tmp_path / "nowhere")
+
+
+def test_bundled_grant_model_is_in_the_compact_layout():
+    # the shipped file loads without the per-string walk (issue 13: default models <= 0.5 s)
+    assert _nodes(_schema(bundled_model_path("grant"))) < 2000

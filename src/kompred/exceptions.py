@@ -14,20 +14,25 @@ working for people who do not know kompred)::
     ├── TaxonomyError(KompredError, ValueError)       a taxonomy file is malformed
     ├── NotEnoughDataError(KompredError, ValueError)  the data cannot support the requested estimate
     └── ModelError(KompredError, RuntimeError)        a model cannot be used
-        ├── NotFittedError(ModelError, sklearn NotFittedError)
+        ├── NotFittedError(ModelError, sklearn NotFittedError)  an estimator was used before fit
         └── UntrustedModelError                       a model file holds types kompred does not trust
 
     KompredWarning(UserWarning)
     ├── SmallDataWarning                              estimates rest on few decisions: read as indicative
     └── DataQualityWarning                            input was accepted but looks suspicious
+
+:class:`NotFittedError` also subclasses scikit-learn's ``NotFittedError`` (so
+``except sklearn.exceptions.NotFittedError`` catches it), but importing this module does not
+import scikit-learn (that takes seconds): the class is created on first access of
+``kompred.exceptions.NotFittedError`` (or ``kompred.NotFittedError``), always the same class.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+from typing import TYPE_CHECKING
 
 __all__ = [
     "ApplicationTableError",
@@ -132,8 +137,17 @@ class ModelError(KompredError, RuntimeError):
     """A model cannot be used: wrong kind, incompatible version or broken file."""
 
 
-class NotFittedError(ModelError, _SklearnNotFittedError):
-    """An estimator was used before ``fit``."""
+_NOT_FITTED_DOC = """An estimator was used before ``fit``.
+
+    A subclass of :class:`ModelError` and of ``sklearn.exceptions.NotFittedError``, created on
+    first access so that ``import kompred`` does not import scikit-learn.
+    """
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time see __getattr__ below
+    from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+    class NotFittedError(ModelError, _SklearnNotFittedError):
+        """An estimator was used before ``fit``."""
 
 
 class UntrustedModelError(ModelError):
@@ -156,3 +170,26 @@ class SmallDataWarning(KompredWarning):
 
 class DataQualityWarning(KompredWarning):
     """The input was accepted, but something in it looks suspicious."""
+
+
+_lock = threading.Lock()
+
+
+def __getattr__(name: str):
+    # PEP 562: NotFittedError is made on first use; the lock keeps it one class across threads,
+    # so that ``except NotFittedError`` matches what any thread raised
+    if name != "NotFittedError":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _lock:
+        cls = globals().get(name)
+        if cls is None:
+            from sklearn.exceptions import NotFittedError as sklearn_not_fitted
+
+            cls = type(name, (ModelError, sklearn_not_fitted),
+                       {"__doc__": _NOT_FITTED_DOC, "__module__": __name__})
+            globals()[name] = cls
+    return cls
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

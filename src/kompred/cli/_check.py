@@ -5,9 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..check import check_application
-from ..report._check import check_to_html, check_to_json, check_to_markdown, check_to_terminal
-from ..scoring import load_scorer
 from ._common import add_model_options
 
 
@@ -33,6 +30,10 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..check import check_application
+    from ..report._check import check_to_html, check_to_json, check_to_markdown, check_to_terminal
+    from ..scoring import load_scorer
+
     scorer = load_scorer(args.model, trusted=args.trust,
                          expected_rate=args.expected_rate)
     result = check_application(args.text, application=None if args.text is not None else args.file,

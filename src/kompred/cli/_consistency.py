@@ -6,11 +6,6 @@ import sys
 import time
 from pathlib import Path
 
-from ..consistency import find_divergent_groups, find_divergent_pairs
-from ..corpus import prepare
-from ..io import read_applications, write_table
-from ..privacy import redact_frame
-from ..report._consistency import format_pairs, similarity_agreement_plot
 from ._common import add_mapping_options, mapping_from_args, sheet_arg
 
 
@@ -43,6 +38,12 @@ def _progress(enabled: bool):
 
 
 def run(args) -> int:
+    from ..consistency import find_divergent_groups, find_divergent_pairs
+    from ..corpus import prepare
+    from ..io import read_applications, write_table
+    from ..privacy import redact_frame
+    from ..report._consistency import format_pairs, similarity_agreement_plot
+
     apps = read_applications(args.file, columns=mapping_from_args(args), require=("description",),
                              sheet=sheet_arg(args))
     apps = redact_frame(apps)  # no personnummer in any report, file or terminal line

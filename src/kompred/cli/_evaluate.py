@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ..modeling.topic.evaluation import evaluate_topics
-from ..report._topic import format_topic_evaluation, write_topic_evaluation
 from ._common import add_model_options, write_json
 
 
@@ -46,6 +44,9 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..modeling.topic.evaluation import evaluate_topics
+    from ..report._topic import format_topic_evaluation, write_topic_evaluation
+
     if args.real is not None:
         return run_real(args)
     model = None

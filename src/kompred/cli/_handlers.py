@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from ..consistency import handler_effect, inconsistency_index, period_effect
-from ..corpus import prepare
 from ..exceptions import KompredError
-from ..io import read_applications
-from ..privacy import redact_frame
-from ..report._consistency import (
-    format_handler_effect,
-    format_inconsistency,
-    format_period_effect,
-    funnel_plot,
-)
 from ._common import add_mapping_options, mapping_from_args, sheet_arg, write_json
 
 
@@ -33,6 +23,17 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..consistency import handler_effect, inconsistency_index, period_effect
+    from ..corpus import prepare
+    from ..io import read_applications
+    from ..privacy import redact_frame
+    from ..report._consistency import (
+        format_handler_effect,
+        format_inconsistency,
+        format_period_effect,
+        funnel_plot,
+    )
+
     apps = read_applications(args.file, columns=mapping_from_args(args), require=("description",),
                              require_decision=False, sheet=sheet_arg(args))
     apps = redact_frame(apps)  # no personnummer in any report, file or terminal line

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..modeling.persist import convert_model, has_model, inspect_model
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -14,7 +12,9 @@ def add_parser(sub) -> None:
         "without loading it, or convert an old joblib model",
         description="'inspect' reads a model folder's metadata and the list of types its files "
         "would create, without loading anything; 'convert' rewrites an old joblib (pickle) model "
-        "as a skops file (it loads the pickle, so it needs --trust).")
+        "as a skops file (it loads the pickle, so it needs --trust), and a skops model saved by an "
+        "older kompred in the current layout, which loads faster (the same model; a file with "
+        "types outside the trusted list needs --trust).")
     p.add_argument("action", choices=("inspect", "convert"))
     p.add_argument("folder", help="a model folder (from 'kompred train', or one of its parts)")
     p.add_argument("--json", action="store_true", help="print the inspection as JSON")
@@ -25,6 +25,8 @@ def add_parser(sub) -> None:
 
 def _parts(folder: Path) -> list[Path]:
     """The model folder itself, or its grant/ and topic/ parts."""
+    from ..modeling.persist import has_model
+
     if has_model(folder):
         return [folder]
     parts = [folder / name for name in ("grant", "topic") if has_model(folder / name)]
@@ -67,14 +69,17 @@ def _describe(info: dict) -> list[str]:
 
 
 def run(args) -> int:
+    from ..modeling.persist import convert_model, inspect_model, rewrite_model
+
     folder = Path(args.folder)
     if args.action == "convert":
         for part in _parts(folder):
             if (part / "model.joblib").exists():
                 convert_model(part, trusted=args.trust)
                 print(f"{part}: converted to model.skops")
-            else:
-                print(f"{part}: already a skops file")
+            else:  # saved by an older kompred, it may load slowly: same model, current layout
+                rewrite_model(part, trusted=args.trust)
+                print(f"{part}: rewritten as model.skops in the current layout")
         return 0
     infos = [inspect_model(part) for part in _parts(folder)]
     if args.json:

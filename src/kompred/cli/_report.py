@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from ..datasets import STOCKHOLM_NOTE, is_stockholm
-from ..io import read_applications
-from ..privacy import redact_frame
-from ..report import format_summary, seed_tables, write_report
 from ._common import add_mapping_options, mapping_from_args, sheet_arg, write_json
 
 
@@ -27,6 +23,11 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..datasets import STOCKHOLM_NOTE, is_stockholm
+    from ..io import read_applications
+    from ..privacy import redact_frame
+    from ..report import format_summary, seed_tables, write_report
+
     apps = read_applications(args.file, columns=mapping_from_args(args), require=(),
                              sheet=sheet_arg(args))
     apps = redact_frame(apps)  # no personnummer in any report, file or terminal line

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..io import _format_of
-from ..render.numbers import fill
-from ..scoring import load_scorer, score_file
 from ._common import add_mapping_options, add_model_options, mapping_from_args, sheet_arg
 
 
@@ -44,6 +41,10 @@ def run(args) -> int:
     import sys
 
     from tqdm import tqdm
+
+    from ..io import _format_of
+    from ..render.numbers import fill
+    from ..scoring import load_scorer, score_file
 
     _format_of(Path(args.out))  # fail before any work on an unsupported output suffix
     scorer = load_scorer(args.model, trusted=args.trust,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .._resources import bundled_path
-from ..io import read_applications
 from ._common import add_mapping_options, mapping_from_args, sheet_arg
 
 
@@ -29,6 +28,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..io import read_applications
     from ..scoring import train_scorer
 
     if args.file is None:

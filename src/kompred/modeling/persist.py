@@ -43,10 +43,14 @@ __all__ = [
     "inspect_model",
     "load_model",
     "read_metadata",
+    "rewrite_model",
     "save_model",
 ]
 
 MODEL_FILE = "model.skops"
+#: metadata keys that save_model writes afresh (a conversion keeps every other key)
+_WRITTEN_BY_SAVE = frozenset({"kompred_version", "sklearn_version", "skops_version", "python_version",
+                              "created", "format", "model_class", "model_sha256", "types"})
 LEGACY_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 
@@ -247,7 +251,6 @@ def load_model(folder: str | os.PathLike, *, trusted: bool | Iterable[str] = Fal
     expected : type, optional
         Raise :class:`ModelError` unless the loaded object is an instance of this class.
     """
-    import skops.io as sio
 
     folder = Path(folder)
     trust = _trusted_list(trusted)
@@ -279,24 +282,53 @@ def load_model(folder: str | os.PathLike, *, trusted: bool | Iterable[str] = Fal
             warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
             model = joblib.load(path)
     else:
-        beyond, ours = _beyond_defaults(path), trusted_types()
-        refused = [] if trust is True else [t for t in beyond if t not in ours
-                                            and not (trust and t in trust)]
-        if refused:
-            raise UntrustedModelError(
-                f"{folder}: the model file contains types that are not on kompred's trusted "
-                f"list: {', '.join(refused)}. Creating them could run code kompred does not "
-                f"know. Read 'kompred model inspect {folder}', and load it only if you trust "
-                "its source, with --trust (trusted=True in Python).")
-        try:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
-                model = sio.load(path, trusted=beyond)
-        except Exception as exc:  # skops raises several kinds on a corrupt file
-            raise ModelError(f"{path}: cannot load the model file: {exc}") from exc
+        model = _load_skops(path, folder, trust)
     if expected is not None and not isinstance(model, expected):
         raise ModelError(f"{folder}: expected a {expected.__name__}, got {type(model).__name__}")
     return model
+
+
+def _load_skops(path: Path, folder: Path, trust: set[str] | bool):
+    """Load a skops file if every type in it is trusted: skops' defaults, :func:`trusted_types`,
+    the caller's list, or anything when ``trust`` is True.
+
+    One pass over the file when every type is on the list (the bundled models): skops itself
+    refuses any other type while it loads. Only a file with other types is read again, to name
+    them (or, with ``trust=True``, to load it with exactly the types it holds).
+    """
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    allowed = trusted_types() | (trust if isinstance(trust, set) else set())
+    try:
+        return _skops(path, sorted(allowed))
+    except UntrustedTypesFoundException:
+        pass
+    beyond = _beyond_defaults(path)
+    refused = [] if trust is True else [t for t in beyond if t not in allowed]
+    if refused:
+        raise UntrustedModelError(
+            f"{folder}: the model file contains types that are not on kompred's trusted "
+            f"list: {', '.join(refused)}. Creating them could run code kompred does not "
+            f"know. Read 'kompred model inspect {folder}', and load it only if you trust "
+            "its source, with --trust (trusted=True in Python).")
+    try:
+        return _skops(path, beyond)
+    except UntrustedTypesFoundException as exc:  # skops' two passes disagree: refuse, say why
+        raise UntrustedModelError(f"{folder}: {exc}") from exc
+
+
+def _skops(path: Path, trusted: list[str]):
+    import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
+            return sio.load(path, trusted=trusted)
+    except UntrustedTypesFoundException:
+        raise
+    except Exception as exc:  # skops raises several kinds on a corrupt file
+        raise ModelError(f"{path}: not a readable skops model file, cannot load it ({exc})") from exc
 
 
 def _warn_versions(folder: Path, meta: dict) -> None:
@@ -327,9 +359,27 @@ def convert_model(folder: str | os.PathLike, *, trusted: bool = False) -> Path:
         warnings.simplefilter("ignore", KompredWarning)
         model = load_model(folder, trusted=True)
     meta = read_metadata(folder)
-    keep = {k: v for k, v in meta.items() if k not in {
-        "kompred_version", "sklearn_version", "python_version", "created", "model_class",
-        "model_sha256"}}
+    keep = {k: v for k, v in meta.items() if k not in _WRITTEN_BY_SAVE}
     keep["converted_from"] = {"format": "joblib", "created": meta.get("created"),
                               "kompred_version": meta.get("kompred_version")}
+    return save_model(model, folder, extra=keep)
+
+
+def rewrite_model(folder: str | os.PathLike, *, trusted: bool | Iterable[str] = False) -> Path:
+    """Save a skops model folder again in the current file layout, keeping its metadata.
+
+    Models saved before kompred stored vocabularies and feature names as string arrays load in
+    seconds rather than milliseconds; the rewritten file holds the same model (the same
+    vocabularies, weights and predictions). It loads as :func:`load_model` does: only types on
+    the trusted list, unless ``trusted`` says otherwise.
+    """
+    folder = Path(folder)
+    if not (folder / MODEL_FILE).exists():
+        raise InputFileError(f"{folder}: no {MODEL_FILE} to rewrite")
+    model = load_model(folder, trusted=trusted)
+    meta = read_metadata(folder)
+    keep = {k: v for k, v in meta.items() if k not in _WRITTEN_BY_SAVE}
+    keep["rewritten_from"] = {"created": meta.get("created"),
+                              "kompred_version": meta.get("kompred_version"),
+                              "model_sha256": meta.get("model_sha256")}
     return save_model(model, folder, extra=keep)

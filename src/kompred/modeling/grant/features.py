@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 
+from ..._compact import pack_state, unpack_state
 from ...exceptions import (
     SchemaError,
     ValidationError,
@@ -61,6 +62,10 @@ def _similar_log_odds(idx: np.ndarray, sims: np.ndarray, y_ref: np.ndarray, prio
     granted = np.where(idx >= 0, y_ref[np.maximum(idx, 0)], 0.0)
     rate = ((sims * granted).sum(axis=1) + smoothing * prior) / (sims.sum(axis=1) + smoothing)
     return _logit(rate) - _logit(np.full(len(rate), prior))
+
+
+# what ApplicationFeaturizer's state packs for model files (see kompred._compact)
+_PACKED = {"strings": ("feature_names_out_",), "string_columns": ("feature_map_",)}
 
 
 class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
@@ -480,15 +485,18 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
                                    float(self.similar_smoothing))
         return values, idx, sims
 
-    # Safe model files (skops) cannot hold a DataFrame: the feature map travels as plain lists.
+    # Safe model files (skops) cannot hold a DataFrame: the feature map travels as plain
+    # columns, and its columns and the feature names as string arrays, which load in
+    # milliseconds where a list of thousands of strings takes a second (_compact)
     def __getstate__(self):
         state = super().__getstate__()
         fmap = state.get("feature_map_")
         if isinstance(fmap, pd.DataFrame):
             state = {**state, "feature_map_": {str(c): fmap[c].tolist() for c in fmap.columns}}
-        return state
+        return pack_state(state, **_PACKED)
 
     def __setstate__(self, state):
+        state = unpack_state(state, **_PACKED, object_arrays=("feature_names_out_",))
         fmap = state.get("feature_map_")
         if isinstance(fmap, dict):
             state = {**state, "feature_map_": pd.DataFrame(fmap, columns=list(fmap))}

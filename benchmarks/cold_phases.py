@@ -1,0 +1,76 @@
+"""Where a cold ``check_application`` spends its time, phase by phase (issue 13).
+
+Run from the repository root (on demand, never in the unit tests)::
+
+    python -m benchmarks.cold_phases            # 3 new processes; the median of each phase
+
+Each new process imports or calls, in the order the check needs them, what one cold check does:
+the libraries, kompred's modules, the default models, py3langid's model, spaCy's Swedish
+tokenizer, then the check itself (and a second, warm check). Wall-clock seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+
+TEXT = ("Utbildning i lågaffektivt bemötande för personal på gruppbostäder, två dagar med extern "
+        "föreläsare.")
+
+# one phase per line: (label, code run in the new process)
+PHASES = (
+    ("import kompred", "import kompred"),
+    ("NumPy, scipy.sparse, pandas", "import numpy, scipy.sparse, pandas"),
+    ("scikit-learn (base, linear_model, text)",
+     "import sklearn.base, sklearn.linear_model, sklearn.feature_extraction.text"),
+    ("import skops.io", "import skops.io"),
+    ("import spacy", "import spacy"),
+    ("kompred's check and scoring modules", "import kompred.check, kompred.scoring"),
+    ("load_scorer()", "from kompred.scoring import load_scorer; scorer = load_scorer()"),
+    ("py3langid's model",
+     "from kompred.text.language import _language_identifier; _language_identifier()"),
+    ("spacy.blank('sv')", "from kompred.text.tokens import get_nlp; get_nlp()"),
+    ("the check itself", "from kompred.check import check_application; "
+     f"check_application({TEXT!r}, scorer=scorer)"),
+    ("a second check (warm)", f"check_application({TEXT!r}, scorer=scorer)"),
+)
+
+_CHILD = """
+import json, time
+out = {}
+for label, code in PHASES:
+    t0 = time.perf_counter()
+    exec(code)
+    out[label] = time.perf_counter() - t0
+print(json.dumps(out))
+"""
+
+
+def run_once() -> dict[str, float]:
+    code = f"PHASES = {PHASES!r}\n{_CHILD}"
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="new processes (default: 3)")
+    args = parser.parse_args(argv)
+    runs = [run_once() for _ in range(args.repeat)]
+    print("| phase | " + " | ".join(f"run {i + 1} s" for i in range(len(runs))) + " | median s |")
+    print("|---|" + "---:|" * (len(runs) + 1))
+    for label, _ in PHASES:
+        values = [r[label] for r in runs]
+        print(f"| {label} | " + " | ".join(f"{v:.2f}" for v in values) +
+              f" | {statistics.median(values):.2f} |")
+    cold = [sum(v for k, v in r.items() if k != "a second check (warm)") for r in runs]
+    print("| one cold check, all phases | " + " | ".join(f"{v:.2f}" for v in cold) +
+          f" | {statistics.median(cold):.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
