@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -169,7 +170,10 @@ def test_cli_score_with_model(tmp_path, model_dir, capsys):
     assert len(back) == 73
     for col in ("grant_probability", "grant_low", "grant_high", "grant_reasons", "topic", "topic_confidence"):
         assert back[col].notna().all(), col
-    assert "73 rader lästa" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "73 rader lästa" in printed
+    # the Swedish summary writes decimal commas: the seconds and the mean probability
+    assert re.search(r"\(\d+,\d s\)", printed) and re.search(r"beviljande: 0,\d\d", printed)
 
 
 def test_cli_train_similar_k_gives_the_similar_decisions_reason(tmp_path):

@@ -64,8 +64,9 @@ def run(args) -> int:
                              strict=args.strict, sheet=sheet_arg(args))
     finally:
         bar.close()
-    print(f"{summary.rows} rader lästa, {summary.scored} bedömda, {summary.not_scored} ej bedömda "
-          f"({summary.seconds:.1f} s) -> {summary.output}")
+    print(fill("{rows} rader lästa, {scored} bedömda, {not_scored} ej bedömda ({seconds:.1f} s) "
+               "-> {out}", "sv", rows=summary.rows, scored=summary.scored,
+               not_scored=summary.not_scored, seconds=summary.seconds, out=summary.output))
     if summary.columns:  # the model's stored mapping and the options, as applied
         print("Kolumner: " + ", ".join(f"{h} -> {c}" for h, c in summary.columns.items()))
     print("Status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())))
