@@ -456,19 +456,33 @@ def predict_saved(task):
 
 
 def predict_from(args) -> int:
-    """design_power on every saved replication, then the table against the replications."""
+    """design_power on every saved replication, then the table against the replications.
+
+    Several ``--predict-from`` folders and ``--summarize`` files are pooled; predictions saved
+    earlier (``--reuse-predictions``) are read instead of computed again."""
     import glob
 
-    files = sorted(glob.glob(os.path.join(args.predict_from, "*.npz")))
+    files = sorted(f for d in args.predict_from for f in glob.glob(os.path.join(d, "*.npz")))
+    keys = ["n", "handlers", "sd", "base_rate", "strength"]
+    done = pd.concat([pd.read_csv(f) for f in args.reuse_predictions]) if \
+        args.reuse_predictions else pd.DataFrame(columns=[*keys, "seed", "draw", "calibrated"])
+    have = {tuple(r) for r in done[[*keys, "seed", "draw"]].itertuples(index=False)}
+
+    def key_of(path):
+        n, h, sd, br, st, seed, d = os.path.basename(path)[:-4].split("_")
+        return (int(n), int(h), float(sd), float(br), float(st), int(seed), int(d))
+
+    todo = [f for f in files if key_of(f) not in have]
     with get_context("spawn").Pool(args.jobs) as pool:
-        pred = pd.DataFrame(pool.map(predict_saved, files, chunksize=20))
+        new = pd.DataFrame(pool.map(predict_saved, todo, chunksize=20))
+    pred = pd.concat([done, new], ignore_index=True) if len(new) else done
     if args.out:
         pred.to_csv(args.out, index=False)
-    reps = pd.read_csv(args.summarize)
-    keys = ["n", "handlers", "sd", "base_rate", "strength"]
+    reps = pd.concat([pd.read_csv(f) for f in args.summarize], ignore_index=True)
     # only replications whose prediction exists, and the mean prediction per design
     reps = reps.merge(pred[[*keys, "seed", "draw"]], on=[*keys, "seed", "draw"])
-    means = pred.groupby(keys, sort=False)["calibrated"].mean().reset_index()
+    means = pred.merge(reps[[*keys, "seed", "draw"]], on=[*keys, "seed", "draw"]).groupby(
+        keys, sort=False)["calibrated"].mean().reset_index()
     print(f"{len(reps)} replications; predicted = kompred.design_power on each one's own "
           f"design, mean per design\n")
     print(summarize(reps, means, "calibrated"))
@@ -483,7 +497,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--permutations", type=int, default=499)
     ap.add_argument("--out", help="append every replication to this CSV")
-    ap.add_argument("--summarize", help="only print the table of this CSV")
+    ap.add_argument("--summarize", nargs="+", help="only print the table of this CSV (with "
+                                                   "--predict-from: these CSVs, pooled)")
     ap.add_argument("--predictions", help="with --summarize: predicted power from a --predict "
                                           "CSV instead of the replications' own")
     ap.add_argument("--variant", default="calibrated",
@@ -506,9 +521,11 @@ def main(argv=None) -> int:
     ap.add_argument("--seed-start", type=int, default=1,
                     help="with --redraws: first text-set seed (more replications: 41 after 1-40)")
     ap.add_argument("--save-dir", help="with --redraws: keep each replication's arrays here")
-    ap.add_argument("--predict-from", metavar="DIR",
-                    help="design_power on every replication saved in DIR (with --summarize "
-                         "CSV of those replications): the check's table")
+    ap.add_argument("--predict-from", metavar="DIR", action="append",
+                    help="design_power on every replication saved in DIR (repeatable; with "
+                         "--summarize CSVs of those replications): the check's table")
+    ap.add_argument("--reuse-predictions", metavar="CSV", nargs="+",
+                    help="with --predict-from: predictions saved by an earlier --out")
     ap.add_argument("--per-handler", action="store_true",
                     help="design_power at SD 0.5 by decisions per handler (10 handlers)")
     args = ap.parse_args(argv)
@@ -535,7 +552,8 @@ def main(argv=None) -> int:
         return calibrate_spread(args)
     if args.summarize:
         preds = pd.read_csv(args.predictions) if args.predictions else None
-        print(summarize(pd.read_csv(args.summarize), preds, args.variant))
+        print(summarize(pd.concat([pd.read_csv(f) for f in args.summarize]), preds,
+                        args.variant))
         return 0
     if args.redraws:
         return run_redraws(args)

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..render.numbers import decimal_comma
+
 __all__ = [
     "METRIC_LABELS",
     "format_evaluation",
@@ -35,7 +37,7 @@ METRIC_LABELS = {
 
 
 def _num(x: float, digits: int = 2) -> str:
-    return f"{x:+.{digits}f}".replace(".", ",")
+    return decimal_comma(f"{x:+.{digits}f}")
 
 
 def format_reason(reason, *, with_contribution: bool = True) -> str:
@@ -59,7 +61,7 @@ def format_interval(frame: pd.DataFrame, *, digits: int = 2) -> pd.Series:
     def one(row) -> str:
         p, lo, hi = row["grant_probability"], row["grant_low"], row["grant_high"]
         f = f"{{:.{digits}f}}"
-        return (f"{f.format(p)} ({f.format(lo)}–{f.format(hi)})").replace(".", ",")
+        return decimal_comma(f"{f.format(p)} ({f.format(lo)}–{f.format(hi)})")
 
     return frame.apply(one, axis=1)
 

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._version import __version__
+from ..render.numbers import decimal_comma
 from .forms import errors_in_swedish
 from .limits import BodySizeLimit, SecurityHeaders
 from .routers import analys, api, check, health
@@ -60,7 +61,7 @@ def num(x, digits: int = 2) -> str:
         return "–"
     if isinstance(x, float) and math.isinf(x):
         return "∞"
-    return f"{x:.{digits}f}".replace(".", ",")
+    return decimal_comma(f"{x:.{digits}f}")
 
 
 _STATUS_ORDER = {"saknas": 0, "varning": 1, "manuell kontroll": 2, "info": 3, "ok": 4}

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from html import escape
 
+from ..render.numbers import decimal_comma
+
 __all__ = ["BodySizeLimit", "SecurityHeaders"]
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB".replace(".", ",") if n >= 1024 * 1024 else f"{n // 1024} kB"
+    return decimal_comma(f"{n / (1024 * 1024):.1f} MB") if n >= 1024 * 1024 else f"{n // 1024} kB"
 
 
 class BodySizeLimit:
