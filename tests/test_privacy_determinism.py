@@ -129,3 +129,56 @@ def test_library_outputs_hold_no_personnummer_without_the_cli(tmp_path):
         text = (folder / name).read_text(encoding="utf-8")
         assert shown not in text and pnr not in text, name
     assert "Förvaltning [PERSONNUMMER]" in (folder / "rapport.md").read_text(encoding="utf-8")
+
+
+def test_report_figures_hold_no_personnummer(tmp_path, monkeypatch):
+    """Tick labels, titles and annotations of every saved figure are redacted too."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from kompred import load_stockholm
+    from kompred.report import write_report
+
+    pnr = make_number("791103")
+    shown = f"{pnr[:6]}-{pnr[6:]}"
+    apps = load_stockholm()
+    apps["unit"] = apps["unit"].astype(object)
+    apps.loc[apps.index[:5], "unit"] = f"Förvaltning {shown}"  # a tick label of the unit plot
+    seen = []
+    real_savefig = Figure.savefig
+
+    def recording_savefig(self, *args, **kwargs):
+        out = real_savefig(self, *args, **kwargs)  # drawn: tick labels exist now
+        seen.extend(t.get_text() for t in self.findobj(Text))
+        return out
+
+    monkeypatch.setattr(Figure, "savefig", recording_savefig)
+    write_report(apps, tmp_path / "rapport")
+    assert seen and any("[PERSONNUMMER]" in t for t in seen)
+    assert not any(shown in t or pnr in t for t in seen)
+
+
+def test_redact_figure_keeps_redacted_tick_labels_through_the_next_draw():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from kompred.privacy import redact_figure
+
+    shown = "811218-9876"
+    fig, ax = plt.subplots()
+    ax.barh([f"Enhet {shown}", "Enhet B"], [3, 4])
+    ax.set_title(f"Titel {shown}")
+    ax.annotate(shown, (1, 0))
+    redact_figure(fig)
+    fig.savefig(io.BytesIO(), format="png")
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    plt.close(fig)
+    assert "Enhet [PERSONNUMMER]" in texts and "Enhet B" in texts
+    assert not any(shown in t for t in texts)

@@ -7,7 +7,8 @@ of a table: the command line calls it right after reading a table for ``report``
 report, a pairs file or the terminal can carry one; :func:`kompred.io.write_table` calls it on
 what it writes, :func:`kompred.find_divergent_pairs` on the pairs it returns (a sole trader's
 organisation number, in a provider column, is a personnummer) and :func:`kompred.write_report`
-on every file it writes, so a notebook that skips the command line is covered too.
+on every file it writes, its figures included (:func:`redact_figure`), so a notebook that skips
+the command line is covered too.
 
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"title": ["Kurs, kontakt 811218-9876", "Kurs"], "cost_sek": [1.0, 2.0]})
@@ -21,7 +22,7 @@ import pandas as pd
 
 from .text.pii import redact_personnummer
 
-__all__ = ["redact_frame"]
+__all__ = ["redact_figure", "redact_frame"]
 
 
 def redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -35,3 +36,24 @@ def redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 out[col] = pd.Series(red, index=out.index, dtype=out[col].dtype)
     out.attrs = dict(frame.attrs)
     return out
+
+
+def redact_figure(fig) -> None:
+    """Redact personnummer in every text of a matplotlib figure, tick labels included, in place.
+
+    Tick labels are made only when the figure is drawn, so it is drawn first; an axis whose
+    labels needed redacting gets them fixed, so that the next draw (``savefig``) keeps them.
+    """
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t.get_text() for t in axis.get_ticklabels()]
+            red = [redact_personnummer(t) for t in labels]
+            if red != labels:
+                axis.set_ticks(axis.get_ticklocs(), labels=red)
+    for text in fig.findobj(Text):
+        value = text.get_text()
+        if value and redact_personnummer(value) != value:
+            text.set_text(redact_personnummer(value))

@@ -31,7 +31,10 @@ class AnalysisReport:
         import matplotlib.pyplot as plt
 
         names = []
+        from ..privacy import redact_figure
+
         for name, fig in self.figures:
+            redact_figure(fig)
             fig.savefig(Path(folder) / name, dpi=110)
             plt.close(fig)
             names.append(name)

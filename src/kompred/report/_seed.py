@@ -199,12 +199,15 @@ def _plots(tables: SeedTables, folder: Path, provenance: str) -> list[tuple[str,
 
     from matplotlib.ticker import MaxNLocator
 
+    from ..privacy import redact_figure
+
     def finish(fig, name: str, title: str) -> None:
         for ax in fig.axes:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True)) if ax.get_xlabel().startswith("Antal") \
                 else ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         fig.text(0.01, 0.005, provenance, fontsize=7, color="0.35", ha="left", va="bottom")
         fig.tight_layout(rect=(0, 0.04, 1, 1))
+        redact_figure(fig)
         fig.savefig(folder / name, dpi=110)
         plt.close(fig)
         made.append((name, title))
