@@ -305,10 +305,11 @@ def bench_search(rows: list[Row], n: int, real: bool, k: int = 10) -> None:
     from sklearn.neighbors import NearestNeighbors
 
     from kompred import consistency as C
+    from kompred.text.neighbours import _char_matrix, _texts
 
     apps = application_table(n, real=real)
-    texts = C._texts(apps, ("title", "description"))
-    X, t, m = measure(lambda: C._char_matrix(texts))
+    texts = _texts(apps, ("title", "description"))
+    X, t, m = measure(lambda: _char_matrix(texts))
     (idx, _sim), ts, ms = measure(lambda: C.nearest_neighbors(X, k=k))
     nn = NearestNeighbors(n_neighbors=k + 1, metric="cosine", algorithm="brute")
     (bd, bi), tb, mb = measure(lambda: nn.fit(X).kneighbors(X))
@@ -337,8 +338,10 @@ def bench_pairs(rows: list[Row], n: int, real: bool) -> None:
         return
     from sklearn.decomposition import TruncatedSVD
 
+    from kompred.text.neighbours import _char_matrix, _texts
+
     def cleanlab_run():
-        X = C._char_matrix(C._texts(apps, ("title", "description")))
+        X = _char_matrix(_texts(apps, ("title", "description")))
         p = C.cross_fitted_content_scores(apps)
         Z = TruncatedSVD(n_components=int(min(100, X.shape[0] - 1)), random_state=0).fit_transform(X)
         labels = pd.DataFrame({"decision": apps["decision"].astype(object).to_numpy()})
