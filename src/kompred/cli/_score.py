@@ -64,7 +64,7 @@ def run(args) -> int:
                              strict=args.strict, sheet=sheet_arg(args))
     finally:
         bar.close()
-    print(fill("{rows} rader lästa, {scored} bedömda, {not_scored} ej bedömda ({seconds:.1f} s) "
+    print(fill("{rows:,} rader lästa, {scored:,} bedömda, {not_scored:,} ej bedömda ({seconds:.1f} s) "
                "-> {out}", "sv", rows=summary.rows, scored=summary.scored,
                not_scored=summary.not_scored, seconds=summary.seconds, out=summary.output))
     if summary.columns:  # the model's stored mapping and the options, as applied

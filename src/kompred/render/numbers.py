@@ -4,6 +4,8 @@
 ('1 250 000 kr', '0,25', '12', '27 %')
 >>> fill("SD {sd:.2f}, {share:.0%} of {n}", "sv", sd=0.456, share=0.12, n=40)
 'SD 0,46, 12 % of 40'
+>>> fill("{rows:,} rader, {mean:,.1f} kr", "sv", rows=1272, mean=10250.25)
+'1 272 rader, 10 250,2 kr'
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = ["decimal_comma", "fill", "format_number", "format_percent", "format_s
 # a narrow no-break space would be more correct typographically, but plain spaces survive
 # every terminal, CSV and e-mail client the users paste into
 _THOUSANDS = " "
+_SV_SIGNS = str.maketrans({",": _THOUSANDS, ".": ","})
 
 
 def format_sek(value: float) -> str:
@@ -65,7 +68,7 @@ class _LocalFormatter(string.Formatter):
         text = super().format_field(value, format_spec)
         if self.lang != "sv" or isinstance(value, bool) or not isinstance(value, Real):
             return text
-        text = text.replace(".", ",")
+        text = text.translate(_SV_SIGNS)  # "1,272.5" -> "1 272,5"
         return text[:-1] + " %" if format_spec.endswith("%") else text
 
 
