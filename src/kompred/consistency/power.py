@@ -48,8 +48,8 @@ from scipy.special import expit
 
 from ..exceptions import ValidationError
 
-__all__ = ["CONTENT_N0", "CONTENT_R2_COEF", "PowerEstimate", "content_r2", "intercept_for_rate", "simulate_power",
-           "wilson_interval"]
+__all__ = ["CONTENT_N0", "CONTENT_R2_COEF", "PowerEstimate", "content_r2", "intercept_for_rate",
+           "simulate_power", "wilson_interval"]
 
 #: Learning-curve constant of kompred's cross-fitted content model on the simulator:
 #: R²(N) = N / (N + CONTENT_N0) is the share of the true content log-odds variance that the

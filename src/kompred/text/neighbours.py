@@ -128,6 +128,26 @@ def top_k_similar(Q: sp.csr_matrix, R: sp.csr_matrix, k: int, *,
     return idx, sims
 
 
+def _shared_by_df(X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Document frequencies, and the n-grams in two rows or more, most frequent first.
+
+    An n-gram in one row only adds nothing to a dot product between two rows.
+    """
+    df = np.bincount(X.indices, minlength=X.shape[1])
+    shared = np.flatnonzero(df >= 2)
+    return df, shared[np.argsort(-df[shared], kind="stable")]
+
+
+def _block_with_rest(S: np.ndarray, R: sp.csr_matrix, start: int) -> np.ndarray:
+    """``S + R`` (R sparse, same shape) with each row's own column (``start + i``) at −inf."""
+    if R.nnz > 0.1 * S.size:
+        S += R.toarray()
+    else:
+        S[np.repeat(np.arange(S.shape[0]), np.diff(R.indptr)), R.indices] += R.data
+    S[np.arange(S.shape[0]), np.arange(start, start + S.shape[0])] = -np.inf
+    return S
+
+
 def _dense_common(X: sp.csr_matrix, budget: int | None = None
                   ) -> tuple[np.ndarray, sp.csr_matrix]:
     """Split X's columns for an exact product: the common n-grams as a dense array, the rest sparse.
@@ -139,9 +159,7 @@ def _dense_common(X: sp.csr_matrix, budget: int | None = None
     """
     n = X.shape[0]
     budget = _DENSE_BUDGET if budget is None else budget
-    df = np.bincount(X.indices, minlength=X.shape[1])
-    shared = np.flatnonzero(df >= 2)  # an n-gram in one text only adds nothing to X·Xᵀ
-    top = shared[np.argsort(-df[shared], kind="stable")]
+    df, top = _shared_by_df(X)
     n_dense = min(len(top), _adaptive_n_common(df[top], floor=256), max(1, budget // max(n, 1)))
     dense_cols, rest_cols = np.sort(top[:n_dense]), np.sort(top[n_dense:])
     return X[:, dense_cols].toarray(), sp.csr_matrix(X[:, rest_cols])
@@ -156,11 +174,7 @@ def _knn_exact(X: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
     sim = np.empty((n, k), dtype=np.float32)
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
-        S = D[start:stop] @ D.T
-        R = (Xr[start:stop] @ XrT).tocsr()
-        S[np.repeat(np.arange(stop - start), np.diff(R.indptr)), R.indices] += R.data
-        del R
-        S[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        S = _block_with_rest(D[start:stop] @ D.T, (Xr[start:stop] @ XrT).tocsr(), start)
         idx[start:stop], sim[start:stop] = _topk_dense(S, k)
     return idx, sim
 
@@ -199,12 +213,10 @@ def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: in
     from sklearn.decomposition import TruncatedSVD
 
     n = X.shape[0]
-    df = np.bincount(X.indices, minlength=X.shape[1])
-    shared = np.flatnonzero(df >= 2)  # an n-gram in one text only adds nothing to a dot product
-    top = shared[np.argsort(-df[shared], kind="stable")]
+    df, top = _shared_by_df(X)
     if n_common <= 0:
         n_common = _adaptive_n_common(df[top])
-    if len(shared) <= n_common + 2:
+    if len(top) <= n_common + 2:
         return _knn_exact(X, k)
     common, rare = np.sort(top[:n_common]), np.sort(top[n_common:])
     Xc = X[:, common]
@@ -225,14 +237,7 @@ def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: in
     sim = np.empty((n, k), dtype=np.float32)
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
-        S = Z[start:stop] @ Z.T
-        R = (Xr[start:stop] @ XrT).tocsr()
-        if R.nnz > 0.1 * S.size:
-            S += R.toarray()
-        else:
-            S[np.repeat(np.arange(stop - start), np.diff(R.indptr)), R.indices] += R.data
-        del R
-        S[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        S = _block_with_rest(Z[start:stop] @ Z.T, (Xr[start:stop] @ XrT).tocsr(), start)
         cand, _ = _topk_dense(S, kc)
         del S
         rows = np.repeat(np.arange(start, stop), kc)
