@@ -23,13 +23,17 @@ _CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _MAX_WORDS = 300_000
 
 
-def _supported(vec: Any) -> bool:
+def _plain_char_wb(vec: Any) -> bool:
+    # a TfidfVectorizer whose analysis is exactly "lowercase, split on whitespace, pad each word"
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return (type(vec) is TfidfVectorizer and vec.analyzer == "char_wb" and vec.input == "content"
             and vec.preprocessor is None and vec.tokenizer is None and bool(vec.lowercase)
-            and vec.strip_accents is None and not vec.binary and hasattr(vec, "vocabulary_")
-            and hasattr(vec, "_tfidf"))
+            and vec.strip_accents is None and not vec.binary)
+
+
+def _supported(vec: Any) -> bool:
+    return _plain_char_wb(vec) and hasattr(vec, "vocabulary_") and hasattr(vec, "_tfidf")
 
 
 def _word_columns(word: str, vocab: dict, min_n: int, max_n: int) -> np.ndarray:
@@ -69,32 +73,38 @@ def word_columns(vec: Any, word: str) -> np.ndarray:
     return cols
 
 
-def char_wb_counts(vec: Any, texts: list[str]) -> sp.csr_array:
-    """The n-gram count matrix ``vec`` would build for ``texts`` (float, sorted indices)."""
-    cache = _cache_for(vec)
-    vocab = vec.vocabulary_
-    min_n, max_n = vec.ngram_range
+def word_matrices(vec: Any, words_per_text: list[list[str]], dtype: Any = None
+                  ) -> tuple[sp.csr_array, sp.csr_array, dict[str, int]]:
+    """(texts x distinct words) token counts ``T``, (distinct words x n-grams) ``W`` and the
+    distinct words' row numbers: ``T @ W`` counts each text's n-grams in ``vec``'s vocabulary."""
+    dtype = vec.dtype if dtype is None else dtype
     local: dict[str, int] = {}
     tokens: list[int] = []
     indptr = [0]
-    for text in texts:
-        tokens.extend([local.setdefault(w, len(local)) for w in text.lower().split()])
+    for words in words_per_text:
+        tokens.extend([local.setdefault(w, len(local)) for w in words])
         indptr.append(len(tokens))
+    cache, vocab, (min_n, max_n) = _cache_for(vec), vec.vocabulary_, vec.ngram_range
     rows = []
     for w in local:
         cols = cache.get(w)
         if cols is None:
             cols = cache[w] = _word_columns(w, vocab, min_n, max_n)
         rows.append(cols)
-    n_vocab = len(vocab)
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
     w_indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(lengths, out=w_indptr[1:])
     w_indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
-    W = sp.csr_array((np.ones(len(w_indices), dtype=vec.dtype), w_indices, w_indptr),
-                     shape=(len(rows), n_vocab))
-    T = sp.csr_array((np.ones(len(tokens), dtype=vec.dtype), np.asarray(tokens, dtype=np.int64),
-                      np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(rows)))
+    W = sp.csr_array((np.ones(len(w_indices), dtype=dtype), w_indices, w_indptr),
+                     shape=(len(rows), len(vec.vocabulary_)))
+    T = sp.csr_array((np.ones(len(tokens), dtype=dtype), np.asarray(tokens, dtype=np.int64),
+                      np.asarray(indptr, dtype=np.int64)), shape=(len(words_per_text), len(rows)))
+    return T, W, local
+
+
+def char_wb_counts(vec: Any, texts: list[str]) -> sp.csr_array:
+    """The n-gram count matrix ``vec`` would build for ``texts`` (float, sorted indices)."""
+    T, W, _ = word_matrices(vec, [text.lower().split() for text in texts])
     counts = sp.csr_array(T @ W, dtype=vec.dtype)
     counts.sort_indices()
     return counts
@@ -111,12 +121,8 @@ def char_wb_transform(vec: Any, texts: Any):
 
 
 def _fit_supported(vec: Any) -> bool:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return (type(vec) is TfidfVectorizer and vec.analyzer == "char_wb" and vec.input == "content"
-            and vec.preprocessor is None and vec.tokenizer is None and bool(vec.lowercase)
-            and vec.strip_accents is None and not vec.binary and vec.vocabulary is None
-            and vec.min_df == 1 and vec.max_df == 1.0 and vec.max_features is None)
+    return (_plain_char_wb(vec) and vec.vocabulary is None and vec.min_df == 1
+            and vec.max_df == 1.0 and vec.max_features is None)
 
 
 def char_wb_fit_transform(vec: Any, texts: Any):

@@ -104,26 +104,13 @@ def batch_words_from_char_ngrams(vectorizer: Any, texts: list[str], contribution
     import numpy as np
     import scipy.sparse as sp
 
-    from ._fastchar import _supported, word_columns
+    from ._fastchar import _supported, word_matrices
 
     if not _supported(vectorizer) or contributions.shape[1] != len(vectorizer.vocabulary_):
         return None
     words_per_text = [normalize_text(t).split() for t in texts]
-    local: dict[str, int] = {}
-    tokens: list[int] = []
-    indptr = [0]
-    for words in words_per_text:
-        tokens.extend([local.setdefault(w, len(local)) for w in words])
-        indptr.append(len(tokens))
-    n, n_vocab = len(texts), len(vectorizer.vocabulary_)
-    rows = [word_columns(vectorizer, w) for w in local]
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    w_indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=w_indptr[1:])
-    w_indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
-    W = sp.csr_array((np.ones(len(w_indices)), w_indices, w_indptr), shape=(len(rows), n_vocab))
-    T = sp.csr_array((np.ones(len(tokens)), np.asarray(tokens, dtype=np.int64),
-                      np.asarray(indptr, dtype=np.int64)), shape=(n, len(rows)))
+    n = len(texts)
+    T, W, local = word_matrices(vectorizer, words_per_text, np.float64)
     T.sum_duplicates()  # one entry per (text, distinct word)
     counts = sp.csr_array(T @ W)  # occurrences of each n-gram in each text
     C = sp.csr_array(contributions, dtype=np.float64, copy=True)
