@@ -543,10 +543,10 @@ def test_progress_messages_come_through_the_callback_only(capsys):
 
 
 def test_content_folds_of_a_large_table_keep_groups_together_and_stratify():
-    from kompred.modeling.content import _GROUP_KFOLD_MAX_ROWS, _fold_ids
+    from kompred.modeling.content import _LARGE_ROWS, _fold_ids
 
     rng = np.random.default_rng(0)
-    n = _GROUP_KFOLD_MAX_ROWS + 1500
+    n = _LARGE_ROWS + 1500
     groups = rng.integers(0, n // 3, n)  # near-duplicate groups of about three rows
     y = (rng.random(n) < 0.25).astype(int)
     folds = _fold_ids(y, groups, 5, seed=0)
@@ -556,3 +556,35 @@ def test_content_folds_of_a_large_table_keep_groups_together_and_stratify():
     rates = [y[folds == f].mean() for f in range(5)]
     assert max(rates) - min(rates) < 0.03  # whole groups dealt at random: 0.054 here
     assert np.array_equal(folds, _fold_ids(y, groups, 5, seed=0))  # seeded
+
+
+def test_content_model_of_a_large_table_fits_in_float32_within_the_solver_tolerance(monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+
+    from kompred._simulate import simulate
+    from kompred.modeling import content as M
+
+    apps = simulate(2600, n_handlers=8, handler_sd=1.0, seed=3).applications
+    y = (apps["decision"] == "beviljad").to_numpy().astype(int)
+    assert len(y) > M._LARGE_ROWS
+    labelled = np.ones(len(y), dtype=bool)
+    X = M._char_matrix(M._texts(apps, ("title", "description")))
+    kw = dict(X_text=X, text_columns=("title", "description"), nuisance_columns=(),
+              groups=None, n_splits=3, C=1.0, seed=0)
+    dtypes: list = []
+    real_fit = LogisticRegression.fit
+
+    def spy(self, X, y, *args, **kwargs):
+        dtypes.append(X.dtype)
+        return real_fit(self, X, y, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", spy)
+    fast = M._content_logits(apps, y, labelled, **kw)
+    assert set(dtypes) == {np.dtype(np.float32)}
+    monkeypatch.setattr(M, "_LARGE_ROWS", len(y) + 1)  # the small-table path: float64
+    dtypes.clear()
+    slow = M._content_logits(apps, y, labelled, **kw)
+    assert set(dtypes) == {np.dtype(np.float64)}
+    assert fast.dtype == slow.dtype == np.float64
+    assert np.abs(fast - slow).max() < 0.1
+    assert np.corrcoef(fast, slow)[0, 1] > 0.999
