@@ -588,3 +588,15 @@ def test_content_model_of_a_large_table_fits_in_float32_within_the_solver_tolera
     assert fast.dtype == slow.dtype == np.float64
     assert np.abs(fast - slow).max() < 0.1
     assert np.corrcoef(fast, slow)[0, 1] > 0.999
+
+
+def test_strata_codes_number_the_joined_values_in_sorted_order():
+    from kompred.consistency.handlers import _strata_codes
+
+    apps = pd.DataFrame({"a": ["x y", "x", None, "x", "x y", "2021"],
+                         "b": pd.array(["a | b", "a", "a", "ab", "a", None], dtype="str")})
+    codes, D = _strata_codes(apps, ("a", "b"))
+    joined = ["x y | a | b", "x | a", "∅ | a", "x | ab", "x y | a", "2021 | ∅"]
+    expected = np.unique(joined, return_inverse=True)[1]  # the row-wise join's numbering
+    assert codes.tolist() == expected.tolist() and codes.dtype == np.int64
+    assert D.shape == (6, 5) and (D.sum(axis=1) == (codes > 0)).all()

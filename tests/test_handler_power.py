@@ -208,3 +208,13 @@ def test_planning_power_spreads_one_approval_rate_over_content():
     assert spread.ci_high < alike.ci_low
     with pytest.raises(ValidationError, match="content_sd"):
         kompred.design_power([50] * 10, content_sd=-1)
+
+
+def test_simulated_power_stops_once_it_is_surely_near_one():
+    from kompred.consistency.power import SURE_POWER, simulate_power
+
+    sure = simulate_power([2000] * 10, 0.7, handler_sd=0.5, n_draws=2000)
+    assert sure.ci_low > SURE_POWER and 300 < sure.n_draws < 2000
+    assert sure.rejections <= sure.n_draws
+    unsure = simulate_power([50] * 10, 0.7, handler_sd=0.5, n_draws=600)
+    assert unsure.n_draws == 600 and unsure.ci_low < SURE_POWER

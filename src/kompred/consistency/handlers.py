@@ -48,8 +48,15 @@ def _strata_codes(apps: pd.DataFrame, strata: tuple[str, ...]) -> tuple[np.ndarr
     if not strata:
         return np.zeros(len(apps), dtype=np.int64), np.zeros((len(apps), 0))
     keys = apps[list(strata)].astype(object).where(apps[list(strata)].notna(), "∅").astype(str)
-    combo = keys.agg(" | ".join, axis=1).to_numpy()
-    levels, codes = np.unique(combo, return_inverse=True)
+    # strata are few: join the values of each distinct combination only (a row-wise join took
+    # 4 s at 30,000 rows); the levels keep the joined strings' order
+    per_col = [np.unique(keys[c].to_numpy(), return_inverse=True) for c in keys.columns]
+    combos, first = np.unique(np.column_stack([inv.ravel() for _, inv in per_col]), axis=0,
+                              return_inverse=True)
+    joined = np.array([" | ".join(str(u[i]) for (u, _), i in zip(per_col, row))
+                       for row in combos])
+    levels, combo_code = np.unique(joined, return_inverse=True)
+    codes = combo_code.ravel()[first.ravel()]
     D = np.zeros((len(apps), max(len(levels) - 1, 0)))
     for j in range(1, len(levels)):
         D[codes == j, j - 1] = 1.0
