@@ -558,7 +558,7 @@ def test_content_folds_of_a_large_table_keep_groups_together_and_stratify():
     assert np.array_equal(folds, _fold_ids(y, groups, 5, seed=0))  # seeded
 
 
-def test_content_model_of_a_large_table_fits_in_float32_within_the_solver_tolerance(monkeypatch):
+def test_content_model_of_a_large_table_fits_in_float32_threads_within_the_solver_tolerance(monkeypatch):
     from sklearn.linear_model import LogisticRegression
 
     from kompred._simulate import simulate
@@ -579,8 +579,11 @@ def test_content_model_of_a_large_table_fits_in_float32_within_the_solver_tolera
         return real_fit(self, X, y, *args, **kwargs)
 
     monkeypatch.setattr(LogisticRegression, "fit", spy)
+    monkeypatch.setattr(M, "_cores", lambda: 2)
     fast = M._content_logits(apps, y, labelled, **kw)
     assert set(dtypes) == {np.dtype(np.float32)}
+    monkeypatch.setattr(M, "_cores", lambda: 1)  # one fit after the other: the same logits
+    assert np.array_equal(M._content_logits(apps, y, labelled, **kw), fast)
     monkeypatch.setattr(M, "_LARGE_ROWS", len(y) + 1)  # the small-table path: float64
     dtypes.clear()
     slow = M._content_logits(apps, y, labelled, **kw)
