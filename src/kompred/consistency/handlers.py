@@ -53,7 +53,7 @@ def _strata_codes(apps: pd.DataFrame, strata: tuple[str, ...]) -> tuple[np.ndarr
     per_col = [np.unique(keys[c].to_numpy(), return_inverse=True) for c in keys.columns]
     combos, first = np.unique(np.column_stack([inv.ravel() for _, inv in per_col]), axis=0,
                               return_inverse=True)
-    joined = np.array([" | ".join(str(u[i]) for (u, _), i in zip(per_col, row))
+    joined = np.array([" | ".join(str(u[i]) for (u, _), i in zip(per_col, row, strict=True))
                        for row in combos])
     levels, combo_code = np.unique(joined, return_inverse=True)
     codes = combo_code.ravel()[first.ravel()]

@@ -18,6 +18,7 @@ from .._argcheck import (
     _columns_arg,
     _content_probabilities,
 )
+from .._intervals import wilson_interval
 from ..corpus import Corpus, as_corpus
 from ..exceptions import ValidationError
 from ..privacy import redact_frame
@@ -316,18 +317,8 @@ def agreement_by_similarity(pairs: pd.DataFrame, *, bins: Sequence[float] | int 
         m = which == j
         nj = int(m.sum())
         obs = float(same[m].mean()) if nj else float("nan")
-        lo_, hi_ = _wilson(int(same[m].sum()), nj)
+        lo_, hi_ = wilson_interval(int(same[m].sum()), nj)
         rows.append((edges[j], edges[j + 1], nj, obs, lo_, hi_,
                      float(ps[m].mean()) if nj else float("nan")))
     return pd.DataFrame(rows, columns=["bin_low", "bin_high", "n_pairs", "observed_same",
                                        "observed_low", "observed_high", "expected_same"])
-
-
-def _wilson(x: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    if n == 0:
-        return float("nan"), float("nan")
-    ph = x / n
-    den = 1 + z * z / n
-    c = (ph + z * z / (2 * n)) / den
-    h = z * math.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / den
-    return max(0.0, c - h), min(1.0, c + h)

@@ -22,6 +22,7 @@ from .._argcheck import (
     _rng_seed,
     _text_columns_in,
 )
+from .._intervals import wilson_interval
 from ..corpus import Corpus, unpack
 from ..exceptions import NotEnoughDataError, SchemaError
 from ..schema import (
@@ -31,7 +32,6 @@ from ..schema import (
     UNKNOWN,
 )
 from .mixed import _fit_random_intercept, _RandomIntercept
-from .pairs import _wilson
 from .results import PeriodEffectResult
 
 _PERIOD_CUTOFF = KOM_KR_2022_START
@@ -176,7 +176,7 @@ def period_effect(apps: pd.DataFrame | Corpus, *, period_column: str | None = "a
         if j > 0:
             grad[jP + j - 1] = wgt.mean()
         a_se = float(np.sqrt(max(grad @ cov @ grad, 0.0)))
-        lo_r, hi_r = _wilson(k, int(m.sum()))
+        lo_r, hi_r = wilson_interval(k, int(m.sum()))
         rows.append({
             "period": o, "n": int(m.sum()), "n_granted": k,
             "raw_rate": k / m.sum(), "raw_low": lo_r, "raw_high": hi_r,

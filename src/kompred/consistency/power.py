@@ -46,6 +46,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import expit
 
+from .._intervals import wilson_interval
 from ..exceptions import ValidationError
 
 __all__ = ["CONTENT_N0", "CONTENT_R2_COEF", "PowerEstimate", "content_r2", "intercept_for_rate",
@@ -59,28 +60,8 @@ CONTENT_N0 = 161.0
 #: content model's share by sample size *and* content strength (:func:`content_r2`), fitted by
 #: ``handler_power_check.py --calibrate-spread`` (seeds 5001–5240, apart from the check's).
 CONTENT_R2_COEF = (-2.700, 0.588, 0.444)
-_Z95 = 1.959963984540054
 #: A simulated power whose 95 % interval lies above this is reported as it stands (near 1).
 SURE_POWER = 0.99
-
-
-def wilson_interval(k: int, n: int, z: float = _Z95) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion ``k / n``.
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(68, 100)
-    >>> round(lo, 3), round(hi, 3)
-    (0.583, 0.763)
-    """
-    if n <= 0:
-        return (float("nan"), float("nan"))
-    p = k / n
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    # exact ends at 0 and n (the formula leaves rounding dust there)
-    return (0.0 if k == 0 else max(0.0, mid - half), 1.0 if k == n else min(1.0, mid + half))
 
 
 def intercept_for_rate(rate: float, offset: np.ndarray) -> float:

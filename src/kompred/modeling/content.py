@@ -159,7 +159,7 @@ def _content_logits(apps: pd.DataFrame, y: np.ndarray, labelled: np.ndarray, *,
             logits = list(pool.map(lambda job: fit_predict(*job), jobs))
     else:
         logits = [fit_predict(*job) for job in jobs]
-    for (_, test), logit in zip(jobs, logits):
+    for (_, test), logit in zip(jobs, logits, strict=True):
         out[test] = logit
     return out
 

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from ..._intervals import wilson_interval as _wilson
 from ..._resources import bundled_path
 from ...exceptions import InputFileError, ValidationError
 from ...taxonomy import Taxonomy, load_taxonomy
@@ -78,19 +79,12 @@ def text_sha1(text: str) -> str:
     return hashlib.sha1(str(text).strip().encode("utf-8")).hexdigest()
 
 
-def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for ``k`` successes in ``n`` trials (rounded to 4 decimals).
+def wilson_interval(k: int, n: int) -> tuple[float, float]:
+    """95 % Wilson interval for ``k`` successes in ``n`` trials, rounded to 4 decimals.
 
-    It stays inside [0, 1] and is sensible at 0 or n successes, where the normal approximation is
-    not. ``n == 0`` gives ``(nan, nan)``.
+    ``n == 0`` gives ``(nan, nan)``.
     """
-    if n <= 0:
-        return (math.nan, math.nan)
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4))
+    return tuple(round(v, 4) for v in _wilson(k, n))  # type: ignore[return-value]
 
 
 # ------------------------------------------------------------------------------------------------
