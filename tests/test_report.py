@@ -113,3 +113,18 @@ def test_swedish_sentences_write_decimal_commas_english_points():
     # the handler sentence carries numbers at all, so the check above is not vacuous
     sv = results[0].explain("sv")
     assert re.search(r"\d,\d", sv) and decimal_point.search(results[0].explain("en"))
+
+
+def test_summary_writes_counts_with_swedish_thousands():
+    from kompred.report._seed import format_summary
+
+    n = 1234 + 5
+    apps = pd.DataFrame({
+        "unit": ["A"] * n,
+        "submitted": pd.to_datetime(["2021-01-01"] * n),
+        "decision": ["beviljad"] * 1234 + ["avslag"] * 5,
+        "topic": ["språk"] * n,
+    })
+    text = format_summary(seed_tables(apps))
+    assert "Beslut: beviljad 1 234, avslag 5" in text
+    assert "språk 1 234 (summa 1 234)" in text

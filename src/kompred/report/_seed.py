@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import SchemaError
-from ..render.numbers import format_sek
+from ..render.numbers import fill, format_sek
 from ..schema import DECISIONS, GRANTED, REJECTED, UNKNOWN
 from ..text.pii import redact_personnummer
 
@@ -172,11 +172,13 @@ def format_summary(tables: SeedTables, *, provenance: str | None = None) -> str:
     if provenance:
         lines.append(provenance)
     lines += ["", "Ansökningar per förvaltning och år", _text_table(tables.per_unit_year, "Förvaltning"),
-              "", "Beslut: " + ", ".join(f"{k} {v}" for k, v in tables.decisions.items())]
+              "", "Beslut: " + ", ".join(fill("{k} {v:,}", "sv", k=k, v=v)
+                                          for k, v in tables.decisions.items())]
     if tables.topic_counts_granted:
         lines += ["Ämnen, beviljade insatser: "
-                  + ", ".join(f"{k} {v}" for k, v in tables.topic_counts_granted.items())
-                  + f" (summa {sum(tables.topic_counts_granted.values())})"]
+                  + ", ".join(fill("{k} {v:,}", "sv", k=k, v=v)
+                              for k, v in tables.topic_counts_granted.items())
+                  + fill(" (summa {v:,})", "sv", v=sum(tables.topic_counts_granted.values()))]
     if not tables.costs.empty:
         lines.append("Kostnader: " + "; ".join(
             f"{d}: sökt {format_sek(r.cost_sum)}" + (f", beviljat {format_sek(r.granted_sum)}"
