@@ -218,6 +218,18 @@ def test_unreadable_dates_still_name_row_and_column(cell):
     assert "a year 2023 also works" in str(err.value)
 
 
+def test_a_repeated_date_cell_reads_the_same_and_a_repeated_bad_one_names_every_row():
+    cells = ["2023", 2023, 2023.0, "2023", "2023-04-15", "2023-04-15", True, 1]
+    out = validate_applications(pd.DataFrame({"description": ["a"] * 6,
+                                              "submitted": cells[:6]}))
+    assert out["submitted"].dt.strftime("%Y-%m-%d").tolist() == ["2023-01-01"] * 4 + [
+        "2023-04-15"] * 2
+    df = pd.DataFrame({"description": ["a"] * 5, "submitted": ["tolv", "2023", "tolv", True, 1]})
+    with pytest.raises(ApplicationTableError) as err:
+        validate_applications(df)
+    assert [p.row for p in err.value.problems] == [2, 4, 5, 6]  # True and 1 are no dates
+
+
 def test_missing_date_in_a_datetime_column_is_missing_not_an_error():
     df = pd.DataFrame({"description": ["a", "b"],
                        "submitted": pd.to_datetime(["2023-01-02", None])})

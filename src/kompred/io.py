@@ -17,6 +17,7 @@ row number a spreadsheet shows (the header is row 1, the first application row 2
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io as _io
@@ -24,6 +25,7 @@ import os
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -438,8 +440,14 @@ def validate_applications(
                 index=out.index, dtype="str")
         elif spec.kind == "date":
             parsed, ends = [], []
+            seen: dict[tuple[type, Any], tuple[Any, str]] = {}  # dates repeat: parse each once
             for i, v in enumerate(values):
-                d, precision = parse_date_period(v)
+                try:
+                    d, precision = seen[type(v), v]
+                except (KeyError, TypeError):  # new, or unhashable
+                    d, precision = parse_date_period(v)
+                    with contextlib.suppress(TypeError):
+                        seen[type(v), v] = (d, precision)
                 if d is None:
                     bad(i, name, f"cannot read {v!r} as a date", v,
                         "expected YYYY-MM-DD, e.g. 2023-04-15 (a month 2023-04 or a year 2023 "
