@@ -603,3 +603,44 @@ def test_strata_codes_number_the_joined_values_in_sorted_order():
     expected = np.unique(joined, return_inverse=True)[1]  # the row-wise join's numbering
     assert codes.tolist() == expected.tolist() and codes.dtype == np.int64
     assert D.shape == (6, 5) and (D.sum(axis=1) == (codes > 0)).all()
+
+
+def _reference_pair_terms(W, names, ok, a, b, top):
+    """The per-pair algorithm the batch one replaced, kept as its specification."""
+    ia = W.indices[W.indptr[a]:W.indptr[a + 1]]
+    wa = W.data[W.indptr[a]:W.indptr[a + 1]]
+    ib = W.indices[W.indptr[b]:W.indptr[b + 1]]
+    wb = W.data[W.indptr[b]:W.indptr[b + 1]]
+    ka, kb = ok[ia], ok[ib]
+    ia, wa, ib, wb = ia[ka], wa[ka], ib[kb], wb[kb]
+    common, pa, pb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
+    wc = np.minimum(wa[pa], wb[pb])
+
+    def best(ids, w):
+        order = np.lexsort((ids, -w))[:top]
+        return ", ".join(names[ids[order]].tolist())
+
+    only_a = ~np.isin(ia, common)
+    only_b = ~np.isin(ib, common)
+    return best(common, wc), best(ia[only_a], wa[only_a]), best(ib[only_b], wb[only_b])
+
+
+@pytest.mark.parametrize("top", [1, 3, 8])
+def test_pair_terms_of_all_pairs_at_once_equal_the_per_pair_terms(top):
+    from kompred._simulate import simulate
+    from kompred.consistency.pairs import _good_terms, _pair_terms
+    from kompred.text.neighbours import _texts
+    from kompred.text.vectorize import word_matrix
+
+    apps = simulate(300, n_handlers=5, handler_sd=1.0, seed=11).applications
+    W, names = word_matrix(_texts(apps, ("title", "description")))
+    W = W.tocsr()
+    W.data[::7] = np.ceil(W.data[::7] * 10) / 10  # ties in weight: the lower column first
+    ok = _good_terms(names)
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 300, 2000), rng.integers(0, 300, 2000)
+    a[:3], b[:3] = [0, 1, 2], [0, 1, 2]  # a text with itself: everything shared
+    got = _pair_terms(W, names, ok, a, b, top)
+    want = [_reference_pair_terms(W, names, ok, i, j, top) for i, j in zip(a, b, strict=True)]
+    assert list(zip(*got, strict=True)) == want
+    assert _pair_terms(None, names, ok, a[:2], b[:2], top) == (["", ""], ["", ""], ["", ""])

@@ -31,7 +31,9 @@ def redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             values = out[col].tolist()
-            red = [redact_personnummer(v) if isinstance(v, str) else v for v in values]
+            seen: dict[str, str] = {}  # a pairs table repeats each text in about ten rows
+            red = [(seen[v] if v in seen else seen.setdefault(v, redact_personnummer(v)))
+                   if isinstance(v, str) else v for v in values]
             if red != values:
                 out[col] = pd.Series(red, index=out.index, dtype=out[col].dtype)
     out.attrs = dict(frame.attrs)

@@ -35,26 +35,41 @@ def _good_terms(names: np.ndarray) -> np.ndarray:
     return np.array([len(t) >= 3 and t.isalpha() for t in names], dtype=bool)
 
 
-def _pair_terms(W: sp.csr_matrix | None, names: np.ndarray, ok: np.ndarray, a: int, b: int,
-                top: int) -> tuple[str, str, str]:
-    if W is None:
-        return "", "", ""
-    ia = W.indices[W.indptr[a]:W.indptr[a + 1]]
-    wa = W.data[W.indptr[a]:W.indptr[a + 1]]
-    ib = W.indices[W.indptr[b]:W.indptr[b + 1]]
-    wb = W.data[W.indptr[b]:W.indptr[b + 1]]
-    ka, kb = ok[ia], ok[ib]
-    ia, wa, ib, wb = ia[ka], wa[ka], ib[kb], wb[kb]
-    common, pa, pb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
-    wc = np.minimum(wa[pa], wb[pb])
+def _top_terms(M: sp.csr_matrix, names: np.ndarray, top: int) -> list[str]:
+    """Each row's ``top`` terms by weight (ties: lower column first), joined with ", "."""
+    M = sp.csr_matrix(M)
+    if M.shape[0] == 0:
+        return []
+    M.eliminate_zeros()
+    rows = np.repeat(np.arange(M.shape[0]), np.diff(M.indptr))
+    order = np.lexsort((M.indices, -M.data, rows))
+    rank = np.arange(len(order)) - M.indptr[rows[order]]
+    keep = order[rank < top]  # still grouped by row, best first
+    words = names[M.indices[keep]].tolist()
+    ends = np.cumsum(np.minimum(np.diff(M.indptr), top))
+    return [", ".join(words[s:e]) for s, e in zip(np.r_[0, ends[:-1]], ends, strict=True)]
 
-    def best(ids: np.ndarray, w: np.ndarray) -> str:
-        order = np.lexsort((ids, -w))[:top]
-        return ", ".join(names[ids[order]].tolist())
 
-    only_a = ~np.isin(ia, common)
-    only_b = ~np.isin(ib, common)
-    return best(common, wc), best(ia[only_a], wa[only_a]), best(ib[only_b], wb[only_b])
+def _pair_terms(W: sp.csr_matrix | None, names: np.ndarray, ok: np.ndarray, a: np.ndarray,
+                b: np.ndarray, top: int) -> tuple[list[str], list[str], list[str]]:
+    """Shared terms (the smaller weight of the two), terms of a only and of b only, per pair.
+
+    All pairs at once with sparse products (a loop over pairs took ~0.2 ms each: 19 s for
+    the 100,000 pairs of 20,000 texts); the weights are positive, so min(A, B) is nonzero
+    exactly where both texts have the term.
+    """
+    if W is None or len(a) == 0:
+        return [""] * len(a), [""] * len(a), [""] * len(a)
+    cols = np.flatnonzero(ok)
+    V = sp.csr_matrix(W[:, cols])
+    A, B = V[np.asarray(a)], V[np.asarray(b)]
+    common = A.minimum(B)
+    shared = common.astype(bool)
+    only_a = A - A.multiply(shared)
+    only_b = B - B.multiply(shared)
+    kept = names[cols]
+    return (_top_terms(common, kept, top), _top_terms(only_a, kept, top),
+            _top_terms(only_b, kept, top))
 
 
 def _same(u: Any, v: Any) -> bool:
@@ -262,10 +277,10 @@ def _pairs_frame(apps: pd.DataFrame, prep: _Prepared, p: np.ndarray, *, min_simi
         out["topic"] = pd.array([None] * len(a), dtype="str")
     W, names = prep.words if len(a) and n_terms else (None, np.empty(0))
     ok = _good_terms(names) if W is not None else np.empty(0, dtype=bool)
-    terms = [_pair_terms(W, names, ok, int(i), int(j), n_terms) for i, j in zip(a, b, strict=True)]
-    out["shared_terms"] = pd.array([t[0] for t in terms], dtype="str")
-    out["terms_only_a"] = pd.array([t[1] for t in terms], dtype="str")
-    out["terms_only_b"] = pd.array([t[2] for t in terms], dtype="str")
+    shared, only_a, only_b = _pair_terms(W, names, ok, a, b, n_terms)
+    out["shared_terms"] = pd.array(shared, dtype="str")
+    out["terms_only_a"] = pd.array(only_a, dtype="str")
+    out["terms_only_b"] = pd.array(only_b, dtype="str")
     same_f, diff_f = [], []
     cols = {f: apps[f].to_numpy(dtype=object) for f in fields}
     for i, j in zip(a, b, strict=True):
