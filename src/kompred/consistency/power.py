@@ -105,6 +105,10 @@ def content_r2(n_decisions: float, content_var: float | None = None) -> float:
     return float(expit(a + b * math.log(max(n, 1.0)) + c * math.log(v)))
 
 
+# simulate_power's parameter of the same name shadows the function inside it
+_default_content_r2 = content_r2
+
+
 class PowerEstimate(float):
     """A power (a float) with its Monte Carlo interval and how it was obtained.
 
@@ -151,6 +155,7 @@ class PowerEstimate(float):
     def __reduce__(self):
         return (_rebuild, (self.rejections, self.n_draws, self.handler_sd, self.alpha,
                            self.content_r2))
+
 
 
 def _rebuild(rejections, n_draws, handler_sd, alpha, content_r2) -> PowerEstimate:
@@ -263,7 +268,7 @@ def simulate_power(counts: Any, probabilities: Any, *, handler_sd: float = 0.5,
     v = float(np.var(chat))
     # by default the share the content model captures at this N and this spread of the
     # calibrated logits (the spread says how strong the content is); raw scores: learning curve
-    r2 = content_r2 if content_r2 is not None else globals()["content_r2"](
+    r2 = content_r2 if content_r2 is not None else _default_content_r2(
         N, v if calibrated and v > 0 else None)
     if not (0 < r2 <= 1):
         raise ValidationError(f"expected content_r2 in (0, 1]; got {r2!r}")
