@@ -128,3 +128,14 @@ def test_summary_writes_counts_with_swedish_thousands():
     text = format_summary(seed_tables(apps))
     assert "Beslut: beviljad 1 234, avslag 5" in text
     assert "språk 1 234 (summa 1 234)" in text
+
+
+def test_report_says_its_steps_on_stderr_unless_asked_not_to(tmp_path, capsys):
+    assert main(["report", str(stockholm_path()), "-o", str(tmp_path / "a")]) == 0
+    captured = capsys.readouterr()
+    steps = [line.split("] ", 1)[1] for line in captured.err.splitlines()]
+    assert steps[0] == "ämnen: 73 texter" and "handläggareffekt" in steps
+    assert "periodeffekt" in steps and "innehållsmodell" in " ".join(steps)
+    assert "] " not in captured.out  # no progress line among the summary on stdout
+    assert main(["report", str(stockholm_path()), "-o", str(tmp_path / "b"), "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from .consistency import find_divergent_pairs, handler_effect, period_effect
 from .consistency.results import HandlerEffectResult, PeriodEffectResult
 from .corpus import Corpus, as_corpus
 from .exceptions import KompredError, KompredWarning
+from .render.numbers import fill
 from .schema import DECIDED
 
 __all__ = ["Analysis", "analyse"]
@@ -76,13 +78,17 @@ class Analysis:
         return [k for k, v in parts.items() if v is not None]
 
 
-def analyse(apps: pd.DataFrame | Corpus, **corpus_options: Any) -> Analysis:
+def analyse(apps: pd.DataFrame | Corpus, *, progress: Callable[[str], None] | None = None,
+            **corpus_options: Any) -> Analysis:
     """Run the topic, pair, handler and period analyses that the table supports.
 
     Parameters
     ----------
     apps : DataFrame or Corpus
         The canonical table (:func:`kompred.read_applications`) or a prepared corpus.
+    progress : callable or None
+        Called with a short message (Swedish) as each step starts; also given to the prepared
+        corpus, whose steps report through it too.
     **corpus_options
         Passed to :func:`kompred.prepare` when ``apps`` is a DataFrame.
 
@@ -100,11 +106,15 @@ def analyse(apps: pd.DataFrame | Corpus, **corpus_options: Any) -> Analysis:
 
     from .modeling.topic import load_default_topic_model
 
+    say = progress or (lambda message: None)
+    say(fill("ämnen: {n:,} texter", "sv", n=len(table)))
     out.topics = load_default_topic_model().predict_details(table)
     decided = table["decision"].isin(DECIDED) if "decision" in table.columns else None
     if decided is None or decided.sum() < 2:
         out.skipped.update(pairs="no_decisions", handler="no_decisions", period="no_decisions")
         return out
+    if progress is not None and not isinstance(apps, Corpus):
+        corpus_options.setdefault("progress", progress)
     corpus = out.corpus = as_corpus(apps, **corpus_options)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", KompredWarning)
@@ -115,12 +125,14 @@ def analyse(apps: pd.DataFrame | Corpus, **corpus_options: Any) -> Analysis:
         keep = out.all_pairs["split"] & (out.all_pairs["similarity"] >= PAIRS_MIN_SIMILARITY)
         out.pairs = out.all_pairs[keep].reset_index(drop=True)
         if "handler" in table.columns and table.loc[decided, "handler"].notna().any():
+            say("handläggareffekt")
             try:
                 out.handler = handler_effect(corpus)
             except KompredError as exc:
                 out.skipped["handler"] = str(exc)
         else:
             out.skipped["handler"] = "no_handler"
+        say("periodeffekt")
         try:
             out.period = period_effect(corpus)
         except KompredError as exc:

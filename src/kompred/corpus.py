@@ -50,6 +50,7 @@ from ._argcheck import (
 )
 from .exceptions import ValidationError
 from .modeling.content import _content_logits
+from .render.numbers import fill
 from .schema import GRANTED, UNKNOWN
 from .text.graph import _fold_groups
 from .text.neighbours import _char_matrix, _texts, nearest_neighbors
@@ -174,7 +175,7 @@ class Corpus:
     def texts(self) -> list[str]:
         """Normalized "title. description" texts, one per row."""
         self._need_text()
-        self._say(f"texter: {len(self)} ansökningar")
+        self._say(fill("texter: {n:,} ansökningar", "sv", n=len(self)))
         self.counts["texts"] += 1
         return _texts(self.table, self.text_columns)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import time
 from pathlib import Path
 
 MAPPING_HELP = "column mapping for tables that do not use kompred's column names"
@@ -50,3 +52,15 @@ def write_json(doc: dict, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     return path
+
+
+def progress_printer(enabled: bool):
+    """A ``progress`` callback printing "[  12.3 s] step" lines on stderr, or None."""
+    if not enabled:
+        return None
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - start:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    return say

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from pathlib import Path
 
-from ._common import add_mapping_options, mapping_from_args, sheet_arg
+from ._common import add_mapping_options, mapping_from_args, progress_printer, sheet_arg
 
 
 def add_parser(sub) -> None:
@@ -26,17 +24,6 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _progress(enabled: bool):
-    if not enabled:
-        return None
-    start = time.perf_counter()
-
-    def say(message: str) -> None:
-        print(f"[{time.perf_counter() - start:6.1f} s] {message}", file=sys.stderr, flush=True)
-
-    return say
-
-
 def run(args) -> int:
     from ..consistency import find_divergent_groups, find_divergent_pairs
     from ..corpus import prepare
@@ -47,7 +34,7 @@ def run(args) -> int:
     apps = read_applications(args.file, columns=mapping_from_args(args), require=("description",),
                              sheet=sheet_arg(args))
     apps = redact_frame(apps)  # no personnummer in any report, file or terminal line
-    progress = _progress(not args.no_progress)
+    progress = progress_printer(not args.no_progress)
     # one prepared corpus: one vectorization, one neighbour search and one content model serve
     # the pairs, the groups and the plot
     corpus = prepare(apps, progress=progress)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ._common import add_mapping_options, mapping_from_args, sheet_arg, write_json
+from ._common import (
+    add_mapping_options,
+    mapping_from_args,
+    progress_printer,
+    sheet_arg,
+    write_json,
+)
 
 
 def add_parser(sub) -> None:
@@ -18,6 +24,8 @@ def add_parser(sub) -> None:
     p.add_argument("--lang", choices=("sv", "en"), default="sv",
                    help="language of the analysis sections, summary lines and plots "
                    "(default: %(default)s; the seed tables keep the published report's labels)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress messages on stderr (the analysis of a large table takes minutes)")
     add_mapping_options(p)
     p.set_defaults(func=run)
 
@@ -39,7 +47,8 @@ def run(args) -> int:
         from ..analysis import analyse
         from ..report import render_analysis
 
-        analysis = render_analysis(analyse(apps), provenance=provenance,
+        analysis = render_analysis(analyse(apps, progress=progress_printer(not args.no_progress)),
+                                   provenance=provenance,
                                    synthetic=is_stockholm(args.file), lang=args.lang)
         print("")
         print("\n".join(analysis.terminal))
