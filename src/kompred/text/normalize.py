@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -79,6 +80,13 @@ def normalize_text(text: Any, *, max_chars: int | None = None) -> str:
         raise ValidationError(f"expected max_chars to be a positive int or None; got {max_chars!r}")
     if not text:
         return ""
+    return _normalize(text, max_chars)
+
+
+# the topic model, the grant model, the reference index and the reasons normalize the same
+# texts of a batch: each distinct text is normalized once (normalize_text is a pure function)
+@functools.lru_cache(maxsize=1 << 16)
+def _normalize(text: str, max_chars: int | None) -> str:
     text = unicodedata.normalize("NFC", text)
     text = redact_personnummer(text, PERSONNUMMER_TOKEN)
     text = text.translate(_TYPOGRAPHY).lower()

@@ -551,12 +551,12 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return (char, word), sp.hstack(blocks, format="csr")
 
     def _transform(self, vectorizers, texts: list[str]):
-        from ...text._fastchar import char_wb_transform
+        from ...text._fastchar import char_wb_transform, content_word_transform
 
         char, word = vectorizers
         blocks = [char_wb_transform(char, list(texts))]
         if word is not None:
-            blocks.append(word.transform(texts) * float(self.word_weight))
+            blocks.append(content_word_transform(word, list(texts)) * float(self.word_weight))
         return sp.hstack(blocks, format="csr")
 
     def _new_lr(self) -> LogisticRegression:
