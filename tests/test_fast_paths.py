@@ -284,3 +284,21 @@ def test_personnummer_shortcuts_change_nothing():
         out = score_applications(X, load_scorer(), reasons=0)
     assert "121212-1212" not in out.loc[4, "title"] and "maskerat" in out.loc[4, "status"]
     assert (out["status"].str.contains("maskerat")).sum() == 1
+
+
+@pytest.mark.parametrize("which", ["bundled", "history"])
+def test_batch_top_reasons_equal_the_per_row_loop(which, fitted_model, monkeypatch):
+    from kompred.modeling.grant import model as grant_module
+
+    model = load_scorer().grant_model if which == "bundled" else fitted_model
+    X = fixed_input(150)
+    X.loc[5, "description"] = "demens demens, Demens. (demens) och demens"  # repeated, punctuated
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        for top in (1, 3, 50):
+            fast = model.explain(X, top=top)
+            with monkeypatch.context() as m:  # no batch arrays: the per-row loop
+                m.setattr(grant_module, "batch_word_values", lambda *a: None)
+                slow = model.explain(X, top=top)
+            assert fast == slow  # the same reasons, labels and floats, in the same order
+    assert sum(len(r) for r in fast) > 5 * len(X)
