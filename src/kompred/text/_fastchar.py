@@ -207,6 +207,28 @@ def _plain_content_words(vec: Any) -> bool:
             and hasattr(vec, "vocabulary_") and hasattr(vec, "_tfidf"))
 
 
+def _tokens_of_chunks(chunks: list[str], step: int = 20_000) -> list[list[str]]:
+    # content_tokens of each NFC chunk without whitespace; spaCy tokenizes chunks one by one,
+    # so one Doc of many chunks joined by spaces gives the same tokens with far fewer Docs
+    from .normalize import _HAS_WORD_CHAR
+    from .tokens import _stop_words, get_nlp
+
+    tokenizer, stop = get_nlp().tokenizer, _stop_words()
+    out: list[list[str]] = [[] for _ in chunks]
+    for first in range(0, len(chunks), step):
+        part = chunks[first : first + step]
+        starts = np.zeros(len(part), dtype=np.int64)
+        np.cumsum(np.fromiter((len(c) + 1 for c in part[:-1]), dtype=np.int64,
+                              count=max(len(part) - 1, 0)), out=starts[1:])
+        doc = tokenizer(" ".join(part))
+        kept = [(t.idx, t.lower_) for t in doc if _HAS_WORD_CHAR.search(t.text)]
+        where = np.searchsorted(starts, [i for i, _ in kept], side="right") - 1
+        for k, (_, low) in zip(where.tolist(), kept, strict=True):
+            if low not in stop:
+                out[first + k].append(low)
+    return out
+
+
 def content_word_transform(vec: Any, texts: Any):
     """``vec.transform(texts)`` for a fitted :func:`~kompred.text.word_vectorizer`, the same
     matrix, faster.
@@ -227,15 +249,17 @@ def content_word_transform(vec: Any, texts: Any):
         _CHUNK_TOKENS.clear()
     # a text not in NFC is one "chunk": tokenize() normalizes the whole text first
     chunks = [t.split() if unicodedata.is_normalized("NFC", t) else [t] for t in texts]
+    whole = {t for t, c in zip(texts, chunks, strict=True) if c and c[0] is t}
     all_chunks = list(chain.from_iterable(chunks))
     local = {c: i for i, c in enumerate(dict.fromkeys(all_chunks))}
+    new = [c for c in local if c not in _CHUNK_TOKENS]
+    single = [c for c in new if c not in whole and unicodedata.is_normalized("NFC", c)]
+    _CHUNK_TOKENS.update(zip(single, _tokens_of_chunks(single), strict=True))
+    for c in new:
+        if c not in _CHUNK_TOKENS:  # a whole text that is not NFC
+            _CHUNK_TOKENS[c] = content_tokens(c)
     get = vec.vocabulary_.get
-    rows = []
-    for c in local:
-        toks = _CHUNK_TOKENS.get(c)
-        if toks is None:
-            toks = _CHUNK_TOKENS[c] = content_tokens(c)
-        rows.append([j for j in map(get, toks) if j is not None])
+    rows = [[j for j in map(get, _CHUNK_TOKENS[c]) if j is not None] for c in local]
     w_indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=w_indptr[1:])
     w_indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(w_indptr[-1]))
