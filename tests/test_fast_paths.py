@@ -302,3 +302,20 @@ def test_batch_top_reasons_equal_the_per_row_loop(which, fitted_model, monkeypat
                 slow = model.explain(X, top=top)
             assert fast == slow  # the same reasons, labels and floats, in the same order
     assert sum(len(r) for r in fast) > 5 * len(X)
+
+
+def test_language_check_of_a_batch_is_the_per_text_check():
+    from kompred.text import language
+
+    texts = fixed_input(120)["description"].tolist() + [
+        "", None, "12 345", "Kurs i HLR", "We apply for funding to train our staff in dementia care.",
+        "Opplæring i demens for helsefagarbeidere i eldreomsorgen.", "KURS I DEMENS FÖR PERSONALEN",
+        "Ko\u0308k och   lokalvård\n för personalen i hemtjänsten", "مرحبا بكم في الدورة التدريبية للموظفين",
+        "Utbildning i lågaffektivt bemötande " * 60]
+    # the same floats in the same order, not only the same answers
+    assert language._rank_many(texts) == [language._rank_languages(t) for t in texts]
+    for min_chars in (1, 20, 60):
+        assert language.is_swedish_many(texts, min_chars=min_chars) == \
+            [language.is_swedish(t, min_chars=min_chars) for t in texts]
+    assert language.is_swedish_many([]) == []
+    assert {language.is_swedish(t) for t in texts} == {True, False, None}

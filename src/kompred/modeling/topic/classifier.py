@@ -64,11 +64,11 @@ from ...taxonomy import Taxonomy, load_taxonomy
 from ...text import (
     char_ngram_vectorizer,
     detect_language,
-    is_swedish,
     join_texts,
     normalize_text,
     word_vectorizer,
 )
+from ...text.language import is_swedish_many
 from .compounds import build_prefixes, build_vocabulary, compound_parts
 from .occupations import MARK as _OCCUPATION_MARK
 from .occupations import occupation_marks
@@ -739,13 +739,15 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         p1 = proba[np.arange(n), order[:, 0]] if n else np.array([])
         p2 = proba[np.arange(n), order[:, 1]] if n else np.array([])
         topics, reasons, swedish = [], [], []
+        live = [raw[i] for i in range(n) if not empty[i]] if self.check_language else []
+        sv_live = iter(is_swedish_many(live))
         for i in range(n):
             if empty[i]:
                 topics.append(OSAKER)
                 reasons.append("tom text")
                 swedish.append(pd.NA)
                 continue
-            sv = is_swedish(raw[i]) if self.check_language else None
+            sv = next(sv_live) if self.check_language else None
             swedish.append(pd.NA if sv is None else bool(sv))
             if sv is False:
                 topics.append(OSAKER)
