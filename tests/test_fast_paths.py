@@ -319,3 +319,33 @@ def test_language_check_of_a_batch_is_the_per_text_check():
             [language.is_swedish(t, min_chars=min_chars) for t in texts]
     assert language.is_swedish_many([]) == []
     assert {language.is_swedish(t) for t in texts} == {True, False, None}
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (2, 5), (3, 5), (4, 7)])
+def test_char_wb_transform_of_short_words(ngram_range):
+    from kompred.text import char_ngram_vectorizer
+    from kompred.text._fastchar import char_wb_transform, clear_caches
+
+    # padded words shorter than, as long as, and longer than the n-grams; repeated n-grams
+    texts = ["a", "ab abc", "abcd abcde aaaa", "x y z å ä", "aaaaaaaa ababab", "a a a b"]
+    vec = char_ngram_vectorizer(ngram_range=ngram_range).fit(texts + ["ba cab"])
+    clear_caches()
+    for _ in range(2):
+        fast, slow = char_wb_transform(vec, texts), vec.transform(texts)
+        assert np.array_equal(fast.indptr, slow.indptr)
+        assert np.array_equal(fast.indices, slow.indices)
+        assert np.array_equal(fast.data, slow.data)
+
+
+@pytest.mark.parametrize("which", ["bundled", "history"])
+def test_bootstrap_scores_in_one_product_equal_one_product_per_member(which, fitted_model):
+    model = load_scorer().grant_model if which == "bundled" else fitted_model
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        Z = model._features(fixed_input(100))
+    clf = model.classifier_
+    X = clf._check(Z)
+    reference = np.stack([np.asarray(X @ c.T.astype(np.float64)) + b for c, b in
+                          zip(clf.bootstrap_coef_, clf.bootstrap_intercept_, strict=True)])[..., 0]
+    fast = clf.bootstrap_decision_function(Z)
+    assert fast.shape == reference.shape and np.array_equal(fast, reference)  # bit for bit

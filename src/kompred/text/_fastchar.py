@@ -44,28 +44,25 @@ def _supported(vec: Any) -> bool:
 
 def _word_grams(word: str, min_n: int, max_n: int) -> np.ndarray:
     # the n-grams of one word exactly as sklearn's _char_wb_ngrams takes them, as numbers
-    grams, gram_list = _GRAMS, _GRAM_LIST
+    # every n-gram of each length up to the padded word's own; a padded word shorter than
+    # min_n is itself the one n-gram (sklearn takes w[0:n] once, then stops)
     w = " " + word + " "
     w_len = len(w)
-    ids = []
-    for n in range(min_n, max_n + 1):
-        offset = 0
-        g = w[offset : offset + n]
-        j = grams.get(g)
-        if j is None:
-            j = grams[g] = len(gram_list)
-            gram_list.append(g)
-        ids.append(j)
-        while offset + n < w_len:
-            offset += 1
-            g = w[offset : offset + n]
-            j = grams.get(g)
+    if w_len < min_n:
+        found = [w]
+    else:
+        found = [w[i : i + n] for n in range(min_n, min(max_n, w_len) + 1)
+                 for i in range(w_len - n + 1)]
+    ids = list(map(_GRAMS.get, found))
+    if None in ids:
+        for i, j in enumerate(ids):
             if j is None:
-                j = grams[g] = len(gram_list)
-                gram_list.append(g)
-            ids.append(j)
-        if offset == 0:  # a word shorter than n is counted once
-            break
+                g = found[i]
+                j = _GRAMS.get(g)  # the same new n-gram can occur twice in a word
+                if j is None:
+                    j = _GRAMS[g] = len(_GRAM_LIST)
+                    _GRAM_LIST.append(g)
+                ids[i] = j
     return np.asarray(ids, dtype=np.int64)
 
 
