@@ -248,9 +248,10 @@ def _forget_texts() -> None:
     """Empty kompred's per-word caches, so that no step is timed on words an earlier step of
     this benchmark already analysed (every step scores the same texts); the cost of filling
     them is then part of each measurement, as in a batch that sees its texts once."""
-    from kompred.text import _fastchar, explain
+    from kompred.text import _fastchar, explain, normalize
 
-    _fastchar._CACHES.clear()
+    _fastchar.clear_caches()
+    normalize._normalize.cache_clear()
     for fn in vars(explain).values():
         if hasattr(fn, "cache_clear"):
             fn.cache_clear()

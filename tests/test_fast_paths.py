@@ -212,3 +212,140 @@ def test_fast_char_wb_fit_transform_is_sklearns_fit_transform():
     vec = char_ngram_vectorizer(min_df=2)
     out = char_wb_fit_transform(vec, texts)
     assert (out != char_ngram_vectorizer(min_df=2).fit_transform(texts)).nnz == 0
+
+
+def test_fast_content_word_transform_is_sklearns_matrix():
+    from kompred.modeling.topic.classifier import _prepare_text
+    from kompred.text import word_vectorizer
+    from kompred.text._fastchar import clear_caches, content_word_transform
+
+    tm = load_scorer().topic_model
+    word = tm.vectorizers_[1]
+    raw = fixed_input(200)["description"].fillna("").tolist()
+    texts = [_prepare_text(t, max_chars=int(tm.max_chars), expand=tm.expand_abbreviations,
+                           compounds=getattr(tm, "_compounds", None),
+                           occupations=bool(tm.mark_occupations)) for t in raw]
+    # spaCy's special cases and affixes, other whitespace, a decomposed "ö" (not NFC), empty
+    texts += ["Kurs i t.ex. HLR (t.ex. 2 dagar), bl.a. o.s.v.", "t . ex . bl. a.", "",
+              "  a  b\tc\nd\u00a0e ", "Ko\u0308k och lokalvård", "e-post: a@b.se, http://x.se/y?z=1"]
+    fitted = word_vectorizer().fit(texts[:60])
+    for vec in (word, fitted):
+        clear_caches()
+        for _ in range(2):  # cold and warm chunk cache
+            fast, slow = content_word_transform(vec, texts), vec.transform(texts)
+            assert fast.dtype == slow.dtype and fast.shape == slow.shape
+            assert np.array_equal(fast.indptr, slow.indptr)
+            assert np.array_equal(fast.indices, slow.indices)
+            assert np.array_equal(fast.data, slow.data)  # bit for bit
+    # another tokenizer or setting: sklearn's own transform
+    other = word_vectorizer(ngram_range=(1, 2)).fit(texts[:60])
+    assert (content_word_transform(other, texts) != other.transform(texts)).nnz == 0
+
+
+def test_shared_ngram_table_gives_each_vectorizer_its_own_columns():
+    from kompred.text import char_ngram_vectorizer
+    from kompred.text._fastchar import char_wb_transform, clear_caches, word_columns
+
+    texts = [normalize_text(t) for t in fixed_input(60)["description"].fillna("").tolist()]
+    a = char_ngram_vectorizer(ngram_range=(2, 4)).fit(texts[:20])
+    b = char_ngram_vectorizer(ngram_range=(2, 4)).fit(texts[20:])
+    c = char_ngram_vectorizer(ngram_range=(1, 2)).fit(texts)
+    clear_caches()
+    # interleaved: a's n-grams are numbered first, b and c then meet them already numbered
+    for vec in (a, b, c, a, c, b):
+        fast, slow = char_wb_transform(vec, texts), vec.transform(texts)
+        assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)
+    vocab = c.vocabulary_
+    assert word_columns(c, "ab").tolist() == [vocab[g] for g in (" ", "a", "b", " ", " a", "ab", "b ")
+                                                if g in vocab]
+
+
+def test_personnummer_shortcuts_change_nothing():
+    from kompred.text import pii
+    from kompred.text.normalize import _normalize
+
+    def reference(text):  # every regex match, no six-digit test first
+        return [m.group() for m in pii._PNR_RE.finditer(text) if pii._classify_pnr(m)]
+
+    texts = ["Tolvan 121212-1212 och 19121212-1212", "tfn 070-123 45 67", "12345 kr", "",
+             "org.nr 212000-1355", "1212121212", "Ring 08-508 000 00", "ingen siffra"]
+    for t in texts:
+        assert [m.text for m in pii.find_personnummer(t)] == reference(t)
+    # the cached normalization keys on max_chars too
+    _normalize.cache_clear()
+    long = "Utbildning i demens för personalen " * 3
+    assert normalize_text(long) != normalize_text(long, max_chars=20)
+    assert normalize_text(long, max_chars=20) == "utbildning i demens"
+    # a column without six digits in a row is skipped, one with a number still redacted
+    X = fixed_input(10)
+    X.loc[4, "title"] = "Kurs för 121212-1212"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = score_applications(X, load_scorer(), reasons=0)
+    assert "121212-1212" not in out.loc[4, "title"] and "maskerat" in out.loc[4, "status"]
+    assert (out["status"].str.contains("maskerat")).sum() == 1
+
+
+@pytest.mark.parametrize("which", ["bundled", "history"])
+def test_batch_top_reasons_equal_the_per_row_loop(which, fitted_model, monkeypatch):
+    from kompred.modeling.grant import model as grant_module
+
+    model = load_scorer().grant_model if which == "bundled" else fitted_model
+    X = fixed_input(150)
+    X.loc[5, "description"] = "demens demens, Demens. (demens) och demens"  # repeated, punctuated
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        for top in (1, 3, 50):
+            fast = model.explain(X, top=top)
+            with monkeypatch.context() as m:  # no batch arrays: the per-row loop
+                m.setattr(grant_module, "batch_word_values", lambda *a: None)
+                slow = model.explain(X, top=top)
+            assert fast == slow  # the same reasons, labels and floats, in the same order
+    assert sum(len(r) for r in fast) > 5 * len(X)
+
+
+def test_language_check_of_a_batch_is_the_per_text_check():
+    from kompred.text import language
+
+    texts = fixed_input(120)["description"].tolist() + [
+        "", None, "12 345", "Kurs i HLR", "We apply for funding to train our staff in dementia care.",
+        "Opplæring i demens for helsefagarbeidere i eldreomsorgen.", "KURS I DEMENS FÖR PERSONALEN",
+        "Ko\u0308k och   lokalvård\n för personalen i hemtjänsten", "مرحبا بكم في الدورة التدريبية للموظفين",
+        "Utbildning i lågaffektivt bemötande " * 60]
+    # the same floats in the same order, not only the same answers
+    assert language._rank_many(texts) == [language._rank_languages(t) for t in texts]
+    for min_chars in (1, 20, 60):
+        assert language.is_swedish_many(texts, min_chars=min_chars) == \
+            [language.is_swedish(t, min_chars=min_chars) for t in texts]
+    assert language.is_swedish_many([]) == []
+    assert {language.is_swedish(t) for t in texts} == {True, False, None}
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (2, 5), (3, 5), (4, 7)])
+def test_char_wb_transform_of_short_words(ngram_range):
+    from kompred.text import char_ngram_vectorizer
+    from kompred.text._fastchar import char_wb_transform, clear_caches
+
+    # padded words shorter than, as long as, and longer than the n-grams; repeated n-grams
+    texts = ["a", "ab abc", "abcd abcde aaaa", "x y z å ä", "aaaaaaaa ababab", "a a a b"]
+    vec = char_ngram_vectorizer(ngram_range=ngram_range).fit(texts + ["ba cab"])
+    clear_caches()
+    for _ in range(2):
+        fast, slow = char_wb_transform(vec, texts), vec.transform(texts)
+        assert np.array_equal(fast.indptr, slow.indptr)
+        assert np.array_equal(fast.indices, slow.indices)
+        assert np.array_equal(fast.data, slow.data)
+
+
+@pytest.mark.parametrize("which", ["bundled", "history"])
+def test_bootstrap_scores_in_one_product_equal_one_product_per_member(which, fitted_model):
+    model = load_scorer().grant_model if which == "bundled" else fitted_model
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        Z = model._features(fixed_input(100))
+    clf = model.classifier_
+    X = clf._check(Z)
+    reference = np.stack([np.asarray(X @ c.T.astype(np.float64)) + b for c, b in
+                          zip(clf.bootstrap_coef_, clf.bootstrap_intercept_, strict=True)])[..., 0]
+    fast = clf.bootstrap_decision_function(Z)
+    assert fast.shape == reference.shape and np.array_equal(fast, reference)  # bit for bit

@@ -38,6 +38,7 @@ from .schema import DECIDED
 from .text import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
 from .text._fastchar import char_wb_transform
 from .text.neighbours import top_k_similar
+from .text.pii import _SIX_DIGITS
 
 __all__ = ["ScoreSummary", "Scorer", "load_scorer", "score_applications", "score_file"]
 
@@ -188,6 +189,9 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             vals = out[col].tolist()
+            # one scan of the whole column: without six digits in a row no cell holds a number
+            if not _SIX_DIGITS.search("\n".join(v for v in vals if isinstance(v, str))):
+                continue
             red = [redact_personnummer(v) if isinstance(v, str) else v for v in vals]
             # only strings can change (NaN != NaN would flag every empty cell)
             changed = np.array([isinstance(a, str) and a != b for a, b in zip(vals, red, strict=True)],

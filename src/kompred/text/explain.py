@@ -101,6 +101,19 @@ def batch_words_from_char_ngrams(vectorizer: Any, texts: list[str], contribution
 
     Returns None when the vectorizer is not a plain char_wb TF-IDF (use the per-row function).
     """
+    found = batch_word_values(vectorizer, texts, contributions)
+    if found is None:
+        return None
+    ptr, words, values = found
+    vals = values.tolist()
+    return [dict(zip(words[a:b], vals[a:b], strict=True))
+            for a, b in zip(ptr[:-1].tolist(), ptr[1:].tolist(), strict=True)]
+
+
+def batch_word_values(vectorizer: Any, texts: list[str], contributions: Any
+                      ) -> tuple[Any, list[str], Any] | None:
+    """:func:`batch_words_from_char_ngrams` as flat arrays: text ``i``'s words are
+    ``words[ptr[i]:ptr[i + 1]]`` (in order of first appearance) with their summed ``values``."""
     import numpy as np
     import scipy.sparse as sp
 
@@ -111,27 +124,39 @@ def batch_words_from_char_ngrams(vectorizer: Any, texts: list[str], contribution
     words_per_text = [normalize_text(t).split() for t in texts]
     n = len(texts)
     T, W, local = word_matrices(vectorizer, words_per_text, np.float64)
+    # each occurrence of a word, in text order (T is summed to one entry per distinct word next)
+    occ_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(T.indptr))
+    occ_word = T.indices.astype(np.int64)
     T.sum_duplicates()  # one entry per (text, distinct word)
     counts = sp.csr_array(T @ W)  # occurrences of each n-gram in each text
     C = sp.csr_array(contributions, dtype=np.float64, copy=True)
     C.sum_duplicates()
     # weight of one occurrence of each n-gram: contribution / occurrences in the text
     per = C.multiply(counts.power(-1.0) if counts.nnz else counts).tocsr()
-    out: list[dict[str, float]] = []
+    n_words = max(len(local), 1)
+    # value of one occurrence of word w in text i: sum over its n-grams of (count x weight)
+    pair_vals = np.zeros(T.nnz)
     step = 2_000
     for start in range(0, n, step):
         stop = min(n, start + step)
         Tb = T[start:stop]
         row_of = np.repeat(np.arange(Tb.shape[0]), np.diff(Tb.indptr))
-        # value of one occurrence of word w in text i: sum over its n-grams of (count x weight)
-        vals = np.asarray(W[Tb.indices].multiply(per[start:stop][row_of]).sum(axis=1)).ravel()
-        for j in range(stop - start):
-            a, b = Tb.indptr[j], Tb.indptr[j + 1]
-            value = dict(zip(Tb.indices[a:b].tolist(), vals[a:b].tolist(), strict=True))
-            result: dict[str, float] = {}
-            words = words_per_text[start + j]
-            for w in words:
-                key = _EDGE_PUNCT.sub("", w) or w
-                result[key] = result.get(key, 0.0) + value[local[w]]
-            out.append(result)
-    return out
+        a, b = T.indptr[start], T.indptr[stop]
+        pair_vals[a:b] = np.asarray(W[Tb.indices].multiply(per[start:stop][row_of]).sum(axis=1)).ravel()
+    pair_key = np.repeat(np.arange(n, dtype=np.int64), np.diff(T.indptr)) * n_words + T.indices
+    occ_vals = pair_vals[np.searchsorted(pair_key, occ_row * n_words + occ_word)]
+    # a word without its edge punctuation: "demens," and "demens" add up to one value
+    keys: dict[str, int] = {}
+    key_of = np.fromiter((keys.setdefault(_EDGE_PUNCT.sub("", w) or w, len(keys)) for w in local),
+                         dtype=np.int64, count=len(local))
+    n_keys = max(len(keys), 1)
+    occ_key = occ_row * n_keys + key_of[occ_word]
+    uniq, first, inverse = np.unique(occ_key, return_index=True, return_inverse=True)
+    # bincount adds each (text, word)'s occurrences in text order, as the per-row loop does
+    sums = np.bincount(inverse.ravel(), weights=occ_vals, minlength=len(uniq))
+    order = np.argsort(first, kind="stable")  # first appearance within each text
+    uniq, sums = uniq[order], sums[order]
+    names = list(keys)
+    words = [names[k] for k in (uniq % n_keys).tolist()]
+    ptr = np.searchsorted(uniq // n_keys, np.arange(n + 1))
+    return ptr, words, sums

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -35,6 +36,7 @@ _TYPOGRAPHY = str.maketrans({
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2033": '"',
     **_INVISIBLE,
 })  # fmt: skip
+_TYPOGRAPHY_PAIRS = tuple((chr(k), v or "") for k, v in _TYPOGRAPHY.items())
 # A number: a digit run, optionally with thousands groups ("1 250 000", "1.250.000") and decimals.
 _NUMBER_RE = re.compile(r"\d+(?:[ \u00a0\u202f.]\d{3}(?!\d))*(?:[.,]\d+)?")
 
@@ -79,9 +81,20 @@ def normalize_text(text: Any, *, max_chars: int | None = None) -> str:
         raise ValidationError(f"expected max_chars to be a positive int or None; got {max_chars!r}")
     if not text:
         return ""
+    return _normalize(text, max_chars)
+
+
+# the topic model, the grant model, the reference index and the reasons normalize the same
+# texts of a batch: each distinct text is normalized once (normalize_text is a pure function)
+@functools.lru_cache(maxsize=1 << 16)
+def _normalize(text: str, max_chars: int | None) -> str:
     text = unicodedata.normalize("NFC", text)
     text = redact_personnummer(text, PERSONNUMMER_TOKEN)
-    text = text.translate(_TYPOGRAPHY).lower()
+    # str.translate looks up every character; most texts have none of these, or a few
+    for ch, repl in _TYPOGRAPHY_PAIRS:
+        if ch in text:
+            text = text.replace(ch, repl)
+    text = text.lower()
     text = _NUMBER_RE.sub("0", text)
     text = " ".join(text.split())
     if max_chars is not None and len(text) > max_chars:

@@ -28,7 +28,7 @@ from ...exceptions import (
 from ...render.numbers import format_number
 from ...schema import canonical_column, parse_decisions
 from ...text import words_from_char_ngrams
-from ...text.explain import batch_words_from_char_ngrams
+from ...text.explain import batch_word_values, batch_words_from_char_ngrams
 from ._common import (
     _NEVER_FEATURES,
     _SOLVER,
@@ -625,8 +625,13 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                                for col in set(cols[kinds == "numeric"])}
         is_text = np.zeros(Z.shape[1], dtype=bool)
         is_text[text_slice] = True
-        # the word values of every row in one sparse pass (None: the per-row function)
         text_ = getattr(self.featurizer_, "text_", None)
+        if text_ is not None and is_text.any() and C.has_canonical_format \
+                and np.isfinite(C.data).all():
+            found = batch_word_values(text_.vectorizer_, texts, C[:, text_slice])
+            if found is not None:
+                return self._top_reasons(C, X, top, found, is_text, hist, (kinds, cols, values))
+        # the word values of every row in one sparse pass (None: the per-row function)
         batch_words = (batch_words_from_char_ngrams(text_.vectorizer_, texts, C[:, text_slice])
                        if text_ is not None and is_text.any() else None)
         out = []
@@ -659,6 +664,45 @@ class GrantModel(ClassifierMixin, BaseEstimator):
                                           float(c), "text", text_col))
             reasons.sort(key=lambda r: -abs(r.contribution))
             out.append([r for r in reasons if abs(r.contribution) >= 1e-4][:top])
+        return out
+
+    def _top_reasons(self, C, X, top, words_found, is_text, hist, fmap) -> list[list[Reason]]:
+        """:meth:`_explain_from`'s loop for the whole batch: the candidates of every row (its
+        non-text features in column order, then its words in order of appearance) sorted by
+        strength with one stable lexsort, and labels made only for the ``top`` kept."""
+        kinds, cols, values = fmap
+        ptr, words, word_vals = words_found
+        n = C.shape[0]
+        f_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(C.indptr))
+        other = ~is_text[C.indices] & (C.data != 0)
+        w_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+        row = np.concatenate([f_row[other], w_row])
+        val = np.concatenate([C.data[other], word_vals])
+        # what each candidate is: >= 0 a column of C, < 0 the word at -1 - position in words
+        what = np.concatenate([C.indices[other].astype(np.int64),
+                               -1 - np.arange(len(word_vals), dtype=np.int64)])
+        # ties keep the per-row list's order: features before words, each in its own order
+        group = np.concatenate([np.zeros(int(other.sum()), dtype=np.int8),
+                                np.ones(len(word_vals), dtype=np.int8)])
+        keep = np.abs(val) >= 1e-4
+        row, val, what, group = row[keep], val[keep], what[keep], group[keep]
+        seq = np.arange(len(row))
+        order = np.lexsort((seq, group, -np.abs(val), row))
+        row, val, what = row[order], val[order], what[order]
+        starts = np.searchsorted(row, np.arange(n))
+        rank = np.arange(len(row)) - starts[row]
+        pick = rank < top
+        out: list[list[Reason]] = [[] for _ in range(n)]
+        text_col = "+".join(self.columns_["text"])
+        for i, c, j in zip(row[pick].tolist(), val[pick].tolist(), what[pick].tolist(),
+                           strict=True):
+            direction = "höjer" if c > 0 else "sänker"
+            if j < 0:
+                out[i].append(Reason(f"ordet '{words[-1 - j]}' i texten", direction, c, "text",
+                                     text_col))
+            else:
+                label = self._feature_label(X, i, kinds[j], cols[j], values[j], hist)
+                out[i].append(Reason(label, direction, c, kinds[j], cols[j]))
         return out
 
     def _feature_label(self, X, i, kind, col, value, hist) -> str:

@@ -64,11 +64,11 @@ from ...taxonomy import Taxonomy, load_taxonomy
 from ...text import (
     char_ngram_vectorizer,
     detect_language,
-    is_swedish,
     join_texts,
     normalize_text,
     word_vectorizer,
 )
+from ...text.language import is_swedish_many
 from .compounds import build_prefixes, build_vocabulary, compound_parts
 from .occupations import MARK as _OCCUPATION_MARK
 from .occupations import occupation_marks
@@ -551,12 +551,12 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return (char, word), sp.hstack(blocks, format="csr")
 
     def _transform(self, vectorizers, texts: list[str]):
-        from ...text._fastchar import char_wb_transform
+        from ...text._fastchar import char_wb_transform, content_word_transform
 
         char, word = vectorizers
         blocks = [char_wb_transform(char, list(texts))]
         if word is not None:
-            blocks.append(word.transform(texts) * float(self.word_weight))
+            blocks.append(content_word_transform(word, list(texts)) * float(self.word_weight))
         return sp.hstack(blocks, format="csr")
 
     def _new_lr(self) -> LogisticRegression:
@@ -739,13 +739,15 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         p1 = proba[np.arange(n), order[:, 0]] if n else np.array([])
         p2 = proba[np.arange(n), order[:, 1]] if n else np.array([])
         topics, reasons, swedish = [], [], []
+        live = [raw[i] for i in range(n) if not empty[i]] if self.check_language else []
+        sv_live = iter(is_swedish_many(live))
         for i in range(n):
             if empty[i]:
                 topics.append(OSAKER)
                 reasons.append("tom text")
                 swedish.append(pd.NA)
                 continue
-            sv = is_swedish(raw[i]) if self.check_language else None
+            sv = next(sv_live) if self.check_language else None
             swedish.append(pd.NA if sv is None else bool(sv))
             if sv is False:
                 topics.append(OSAKER)
