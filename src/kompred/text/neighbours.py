@@ -18,6 +18,11 @@ from ..exceptions import ValidationError
 #: search: 25 s there, 40 s against the exact 80 s at 20,000).
 EXACT_MAX_ROWS = 10_000
 
+#: The values ``nearest_neighbors(method=...)`` accepts.
+METHODS = ("auto", "exact", "approx", "ivf")
+#: Candidates per row of ``method="ivf"`` taken from the IVF index (the rare n-grams add 30).
+IVF_CANDIDATES = 100
+
 _CHUNK_BUDGET = 16_000_000  # similarity entries held at once (float32: 64 MB)
 _DENSE_BUDGET = 100_000_000  # entries of the exact search's dense block of common n-grams (400 MB)
 
@@ -246,14 +251,124 @@ def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: in
     return idx, sim
 
 
+def _unit_projection(X: sp.csr_matrix, n_components: int, svd_sample: int, seed: int | None
+                     ) -> np.ndarray:
+    """Row-normalized TruncatedSVD projection of X's shared n-grams (float32, C order)."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    n = X.shape[0]
+    _, shared = _shared_by_df(X)
+    Xs = X[:, np.sort(shared)].tocsr()
+    sample = np.sort(np.random.default_rng(seed).choice(n, size=min(n, svd_sample), replace=False))
+    n_comp = int(max(1, min(n_components, Xs.shape[1] - 1, len(sample) - 1)))
+    svd = TruncatedSVD(n_components=n_comp, algorithm="randomized", n_iter=2, random_state=seed)
+    svd.fit(Xs[sample])
+    comps = svd.components_.astype(np.float32).T
+    Z = np.empty((n, n_comp), dtype=np.float32)
+    for s in range(0, n, 20_000):
+        Z[s:s + 20_000] = Xs[s:s + 20_000] @ comps
+    return np.ascontiguousarray(normalize(Z), dtype=np.float32)
+
+
+def _ivf_candidates(Z: np.ndarray, n_candidates: int, nlist: int, nprobe: int,
+                    seed: int | None) -> np.ndarray:
+    """Each row's ``n_candidates`` nearest rows of Z by inner product in a faiss IVF-Flat index.
+
+    The coarse centroids are a seeded k-means on a seeded sample; search then visits the
+    ``nprobe`` nearest lists exhaustively, so the result is deterministic. -1 where fewer.
+    """
+    import faiss
+
+    n, d = Z.shape
+    nlist = max(1, min(nlist, n // 39))  # faiss wants >= 39 training points per centroid
+    quantizer = faiss.IndexFlatIP(d)
+    index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    index.cp.seed = 0 if seed is None else int(seed) % (2**31)
+    index.cp.max_points_per_centroid = 256
+    train = np.random.default_rng(seed).choice(n, size=min(n, 256 * nlist), replace=False)
+    index.train(Z[np.sort(train)])
+    index.add(Z)
+    index.nprobe = min(nprobe, nlist)
+    _, cand = index.search(Z, min(n, n_candidates + 1))
+    return cand.astype(np.int64)
+
+
+def _rare_candidates(X: sp.csr_matrix, max_df: int, n_candidates: int) -> np.ndarray:
+    """The rows sharing the most weight of rare n-grams (2 <= df <= max_df) with each row.
+
+    Near-duplicates share rare n-grams (names, numbers, unusual words) that a low-dimensional
+    projection blurs; with posting lists capped at ``max_df`` rows the product costs O(N).
+    """
+    n = X.shape[0]
+    df = np.bincount(X.indices, minlength=X.shape[1])
+    rare = np.flatnonzero((df >= 2) & (df <= max_df))
+    out = np.full((n, n_candidates), -1, dtype=np.int64)
+    if len(rare) == 0 or n_candidates == 0:
+        return out
+    Xr = X[:, rare].tocsr()
+    XrT = Xr.T.tocsr()
+    step = 4096
+    for s in range(0, n, step):
+        P = (Xr[s:s + step] @ XrT).tocoo()
+        keep = P.row + s != P.col
+        r, c, v = P.row[keep], P.col[keep], P.data[keep]
+        order = np.lexsort((c, -v, r))
+        r, c = r[order], c[order]
+        pos = np.arange(len(r)) - np.searchsorted(r, r)
+        m = pos < n_candidates
+        out[s + r[m], pos[m]] = c[m]
+    return out
+
+
+def _knn_ivf(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: int,
+             nlist: int | None, nprobe: int, rare_max_df: int, svd_sample: int,
+             seed: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Sublinear search: IVF candidates on an SVD projection + rare-n-gram candidates, exact re-rank."""
+    n = X.shape[0]
+    Z = _unit_projection(X, n_components, svd_sample, seed)
+    if nlist is None:
+        nlist = int(np.sqrt(n))  # lists of ~sqrt(N) rows: index and probe costs balance
+    cand = [_ivf_candidates(Z, max(n_candidates, k), nlist, nprobe, seed)]
+    del Z
+    if rare_max_df >= 2:
+        cand.append(_rare_candidates(X, rare_max_df, 30))
+    return _rerank_exact(X, np.concatenate(cand, axis=1), k)
+
+
+def _rerank_exact(X: sp.csr_matrix, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top k of each row's candidates by exact cosine on X (self, duplicates and -1 dropped).
+
+    Rows left with fewer than k candidates are searched exactly against all rows.
+    """
+    n = X.shape[0]
+    cand = np.sort(cand, axis=1)
+    dup = np.zeros(cand.shape, dtype=bool)
+    dup[:, 1:] = cand[:, 1:] == cand[:, :-1]
+    bad = dup | (cand < 0) | (cand == np.arange(n)[:, None])
+    a, b = np.nonzero(~bad)
+    exact = np.full(cand.shape, -np.inf, dtype=np.float32)
+    exact[a, b] = _rowwise_dot(X, a, cand[a, b])
+    cand = np.where(bad, n, cand)  # sorts after every real index on ties
+    idx, sim = _topk_dense(exact, k, col_ids=cand)
+    short = np.flatnonzero((~bad).sum(axis=1) < k)
+    if len(short):
+        allow = np.ones((len(short), n), dtype=bool)
+        allow[np.arange(len(short)), short] = False
+        idx[short], sim[short] = top_k_similar(X[short], X, k,
+                                               allowed=lambda s, e: allow[s:e])
+    return idx, sim.astype(np.float32)
+
+
 def _sorted_rows(ids: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.lexsort((ids, -vals), axis=-1)
     return np.take_along_axis(ids, order, axis=1), np.take_along_axis(vals, order, axis=1)
 
 
-def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components: int = 256,
+def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components: int | None = None,
                       n_candidates: int | None = None, n_common: int = 0,
-                      svd_sample: int = 20_000,
+                      svd_sample: int = 20_000, nlist: int | None = None, nprobe: int = 16,
+                      rare_max_df: int = 30,
                       random_state: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """Top-k cosine neighbours of every row of a sparse matrix, in memory linear in N.
 
@@ -297,8 +412,9 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
     """
     from sklearn.preprocessing import normalize
 
-    if method not in ("auto", "exact", "approx"):
-        raise ValidationError(f"expected method to be 'auto', 'exact' or 'approx'; got {method!r}")
+    if method not in METHODS:
+        raise ValidationError(f"expected method to be one of {', '.join(map(repr, METHODS))}; "
+                              f"got {method!r}")
     k = _check_positive_int("k", k)
     X = sp.csr_matrix(X, dtype=np.float32)
     n = X.shape[0]
@@ -311,6 +427,11 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
         method = "exact" if n <= EXACT_MAX_ROWS else "approx"
     if method == "exact":
         return _knn_exact(X, k)
-    return _knn_approx(X, k, n_components=n_components,
+    if method == "ivf":
+        return _knn_ivf(X, k, n_components=n_components or 128,
+                        n_candidates=n_candidates if n_candidates else IVF_CANDIDATES,
+                        nlist=nlist, nprobe=_check_positive_int("nprobe", nprobe),
+                        rare_max_df=rare_max_df, svd_sample=svd_sample, seed=random_state)
+    return _knn_approx(X, k, n_components=n_components or 256,
                        n_candidates=n_candidates if n_candidates else max(3 * k, 30),
                        n_common=n_common, svd_sample=svd_sample, seed=random_state)
