@@ -13,7 +13,8 @@ from .._argcheck import _check_positive_int
 from ..exceptions import ValidationError
 
 #: Above this many rows ``method="auto"`` switches from the exact chunked search to the
-#: approximate one (rare n-grams exact + SVD of the common ones, exact re-ranking). Exact search costs time ∝ N² (memory ∝ N):
+#: approximate one (rare n-grams exact + SVD of the common ones, exact re-ranking).
+#: Exact search costs time ∝ N² (memory ∝ N):
 #: 21 s for 10,000 real Swedish texts of ~350 characters on 2 loaded cores (the approximate
 #: search: 25 s there, 40 s against the exact 80 s at 20,000).
 EXACT_MAX_ROWS = 10_000
@@ -238,17 +239,14 @@ def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: in
         Z[s:s + 20_000] = Xc[s:s + 20_000] @ comps
     kc = min(n - 1, max(n_candidates, k))
     chunk = max(1, min(n, _CHUNK_BUDGET // max(n, 1)))
-    idx = np.empty((n, k), dtype=np.int64)
-    sim = np.empty((n, k), dtype=np.float32)
+    cand = np.empty((n, kc), dtype=np.int64)
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         S = _block_with_rest(Z[start:stop] @ Z.T, (Xr[start:stop] @ XrT).tocsr(), start)
-        cand, _ = _topk_dense(S, kc)
+        cand[start:stop], _ = _topk_dense(S, kc)
         del S
-        rows = np.repeat(np.arange(start, stop), kc)
-        exact = _rowwise_dot(X, rows, cand.ravel()).reshape(stop - start, kc)
-        idx[start:stop], sim[start:stop] = _topk_dense(exact, k, col_ids=cand)
-    return idx, sim
+    # re-ranked all at once, so that a pair that is a candidate both ways is computed once
+    return _rerank_exact(X, cand, k)
 
 
 def _unit_projection(X: sp.csr_matrix, n_components: int, svd_sample: int, seed: int | None
@@ -336,6 +334,14 @@ def _knn_ivf(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: int,
     return _rerank_exact(X, np.concatenate(cand, axis=1), k)
 
 
+def _pair_dots(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exact X[a[i]] · X[b[i]], each unordered pair computed once (i→j and j→i are often both asked)."""
+    n = np.int64(X.shape[0])
+    lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+    keys, inverse = np.unique(lo * n + hi, return_inverse=True)
+    return _rowwise_dot(X, keys // n, keys % n)[inverse]
+
+
 def _rerank_exact(X: sp.csr_matrix, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Top k of each row's candidates by exact cosine on X (self, duplicates and -1 dropped).
 
@@ -348,7 +354,7 @@ def _rerank_exact(X: sp.csr_matrix, cand: np.ndarray, k: int) -> tuple[np.ndarra
     bad = dup | (cand < 0) | (cand == np.arange(n)[:, None])
     a, b = np.nonzero(~bad)
     exact = np.full(cand.shape, -np.inf, dtype=np.float32)
-    exact[a, b] = _rowwise_dot(X, a, cand[a, b])
+    exact[a, b] = _pair_dots(X, a, cand[a, b])
     cand = np.where(bad, n, cand)  # sorts after every real index on ties
     idx, sim = _topk_dense(exact, k, col_ids=cand)
     short = np.flatnonzero((~bad).sum(axis=1) < k)
@@ -378,23 +384,35 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
         Rows are L2-normalized here (zero rows stay zero and get similarity 0 to everything).
     k : int, default 10
         Neighbours per row (capped at n - 1). A row is never its own neighbour.
-    method : {"auto", "exact", "approx"}, default "auto"
+    method : {"auto", "exact", "approx", "ivf"}, default "auto"
         ``"exact"``: chunked products, each chunk of rows against all rows (the most common
         n-grams as a dense BLAS product, the rest sparse), keeping the top k per row with
-        ``argpartition``; time ∝ N², memory ∝ N (at most ~16 M similarities at once). ``"approx"``: the most common n-grams (which make an exact product cost
-        Σ_f df_f²) are replaced by a TruncatedSVD projection to ``n_components`` dimensions
-        (fitted on at most ``svd_sample`` rows); the rare n-grams keep exact sparse products;
-        their sum selects ``n_candidates`` candidates per row in chunks, which are re-ranked on
-        the exact cosine of the full TF-IDF. The similarities returned are exact, only the
-        candidate set is approximate: recall@10 0.998 on 100,000 Swedish texts in 230 s and
-        ~1.4 GB (benchmarks/consistency_scale.py). ``"auto"`` is exact up to
-        ``EXACT_MAX_ROWS`` (10,000) rows: there the two cost about the same, and above it the
-        approximate one is faster (2× at 20,000 real texts).
+        ``argpartition``; time ∝ N², memory ∝ N (at most ~16 M similarities at once).
+        ``"approx"``: the most common n-grams (which make an exact product cost Σ_f df_f²) are
+        replaced by a TruncatedSVD projection to ``n_components`` (256) dimensions (fitted on
+        at most ``svd_sample`` rows); the rare n-grams keep exact sparse products; their sum
+        selects ``n_candidates`` candidates per row, chunk by chunk against all rows (still
+        time ∝ N²), which are re-ranked on the exact cosine of the full TF-IDF: recall@10 0.998
+        on 100,000 Swedish texts (benchmarks/consistency_scale.py). ``"ivf"`` (needs
+        ``faiss-cpu``: ``pip install kompred[ann]``): sublinear candidates, the ``n_candidates``
+        (100) nearest rows in a faiss IVF-Flat index (``nlist`` seeded k-means lists, default
+        √N, ``nprobe`` lists searched) on a unit-length SVD projection to ``n_components``
+        (128) dimensions, plus the 30 rows sharing the most weight of rare n-grams (document
+        frequency 2 to ``rare_max_df``); re-ranked on the exact cosine. Faster at 100,000 rows
+        but it misses neighbours: recall@10 ≈ 0.86 on real Swedish texts, 0.98 for the
+        neighbours with cosine ≥ 0.5 (benchmarks/README.md, "Sublinear candidates").
+        ``"auto"`` is exact up to ``EXACT_MAX_ROWS`` (10,000) rows, ``"approx"`` above.
+        Every method returns exact cosines; only the candidate set is approximate.
     n_components, n_candidates, n_common, svd_sample, random_state
-        Settings of the approximate search: SVD dimensions, candidates per row (default
-        ``max(3k, 30)``), number of most common n-grams handled by the SVD (default 0:
-        adaptive, the fewest, at least 2,048, that leave at most 1 % of the exact product's
-        cost Σ_f df_f² to the rare n-grams), rows the SVD is fitted on.
+        Settings of the approximate searches: SVD dimensions (default 256 for ``"approx"``,
+        128 for ``"ivf"``), candidates per row (default ``max(3k, 30)`` for ``"approx"``,
+        ``IVF_CANDIDATES`` for ``"ivf"``), number of most common n-grams handled by the SVD in
+        ``"approx"`` (default 0: adaptive, the fewest, at least 2,048, that leave at most 1 %
+        of the exact product's cost Σ_f df_f² to the rare n-grams), rows the SVD (and the IVF
+        k-means) is fitted on, seed of both (the same seed gives the same output).
+    nlist, nprobe, rare_max_df
+        Settings of ``"ivf"``: inverted lists (default √N), lists searched per row, and the
+        largest document frequency of an n-gram that proposes candidates (0: none).
 
     Returns
     -------
