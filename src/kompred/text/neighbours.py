@@ -356,7 +356,9 @@ def _rerank_exact(X: sp.csr_matrix, cand: np.ndarray, k: int) -> tuple[np.ndarra
     exact = np.full(cand.shape, -np.inf, dtype=np.float32)
     exact[a, b] = _pair_dots(X, a, cand[a, b])
     cand = np.where(bad, n, cand)  # sorts after every real index on ties
-    idx, sim = _topk_dense(exact, k, col_ids=cand)
+    # a full sort, not argpartition: ties at the k-th place go to the lower index too
+    order = np.lexsort((cand, -exact), axis=-1)[:, :k]
+    idx, sim = np.take_along_axis(cand, order, axis=1), np.take_along_axis(exact, order, axis=1)
     short = np.flatnonzero((~bad).sum(axis=1) < k)
     if len(short):
         allow = np.ones((len(short), n), dtype=bool)
