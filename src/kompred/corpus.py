@@ -53,7 +53,7 @@ from .modeling.content import _content_logits
 from .render.numbers import fill
 from .schema import GRANTED, UNKNOWN
 from .text.graph import _fold_groups
-from .text.neighbours import _char_matrix, _texts, nearest_neighbors
+from .text.neighbours import METHODS, _char_matrix, _texts, nearest_neighbors
 from .text.vectorize import word_matrix
 
 __all__ = ["Corpus", "as_corpus", "prepare", "unpack"]
@@ -80,7 +80,7 @@ class Corpus:
     decision_column, id_column : str
     k : int, default 10
         Neighbours per application in the shared graph.
-    method : {"auto", "exact", "approx"}
+    method : {"auto", "exact", "approx", "ivf"}
         Neighbour search (:func:`kompred.nearest_neighbors`).
     nuisance_columns : "auto", str, sequence of str or None
         Columns the content model adjusts for and then holds at their average (so the score
@@ -116,8 +116,9 @@ class Corpus:
         self.decision_column = decision_column
         self.id_column = id_column
         self.k = _check_positive_int("k", k)
-        if method not in ("auto", "exact", "approx"):
-            raise ValidationError(f"expected method 'auto', 'exact' or 'approx'; got {method!r}")
+        if method not in METHODS:
+            raise ValidationError(f"expected method to be one of {', '.join(map(repr, METHODS))}; "
+                                  f"got {method!r}")
         self.method = method
         self._nuisance_arg = nuisance_columns
         if group_similarity is not None:

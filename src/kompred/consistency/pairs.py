@@ -188,7 +188,7 @@ def find_divergent_pairs(apps: pd.DataFrame, *,
         the smaller of the two weights for shared words).
     similarity_power : float, default 4.0
         Exponent of the similarity in ``divergence_score`` (1: plain product).
-    method : {"auto", "exact", "approx"}
+    method : {"auto", "exact", "approx", "ivf"}
     random_state : int or None, default 0
     progress : callable or None
         Called with a short Swedish message as each stage starts (texts, neighbour search,
