@@ -57,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="14,0,1",
                         help="outer fold seeds for --cv-real, comma-separated; the first gets the "
                         "full table (default: %(default)s; 14 is the split file's seed)")
-    parser.add_argument("--real-weight", type=float, default=REAL_WEIGHT,
-                        help="sample weight of each real text in --cv-real (default: %(default)s, "
-                        "fixed a priori)")
+    parser.add_argument("--real-weight", default=str(REAL_WEIGHT),
+                        help="sample weight of each real text in --cv-real: a number (default: "
+                        "%(default)s, fixed a priori), or 'nested' to choose it in every outer "
+                        f"training fold by an inner grouped CV from {NESTED_WEIGHTS}")
     args = parser.parse_args(argv)
     apps = load_stockholm()
     apps = apps[apps["topic"].notna()]
@@ -150,20 +151,32 @@ def cv_real(labelled, topics, args) -> int:
         print(f"--cv-real skipped: {exc}")
         return 0
     seeds = [int(v) for v in args.seeds.split(",") if v.strip()]
+    doc = {"real_weight": args.real_weight, "seeds": seeds, "rows": []}
     start = time.perf_counter()
     # the synthetic-only recipe sees no real text, so one fit serves every fold
     synthetic_only = TopicClassifier().fit(labelled, topics)
 
-    def with_real(train):
-        return TopicClassifier().fit(labelled, topics, extra_X=train["text"].tolist(),
-                                     extra_y=train["topic"].tolist(), extra_weight=args.real_weight)
+    nested = args.real_weight == "nested"
+    chosen: list[float] = []
 
+    def with_real(train, weight=None):
+        w = float(args.real_weight) if weight is None else weight
+        if nested and weight is None:
+            w = inner_weight(labelled, topics, train, seed=seeds[0])
+            chosen.append(w)
+        if w == 0:
+            return synthetic_only
+        return TopicClassifier().fit(labelled, topics, extra_X=train["text"].tolist(),
+                                     extra_y=train["topic"].tolist(), extra_weight=w)
+
+    label = "w chosen by inner CV" if nested else f"w = {float(args.real_weight):g}"
     recipes = {"synthetic only (v4 recipe)": lambda train: synthetic_only,
-               f"+ real texts (w = {args.real_weight:g})": with_real}
+               f"+ real texts ({label})": with_real}
     full = with_real(real)
+    doc["weight_all_84"] = chosen[-1] if nested else float(args.real_weight)
     heldout = {name: score_heldout(m, labelled_texts=labelled, n_bootstrap=args.bootstrap)
                for name, m in zip(recipes, (synthetic_only, full), strict=True)}
-    table, spread, doc = [], [], {"real_weight": args.real_weight, "seeds": seeds, "rows": []}
+    table, spread = [], []
     for i, seed in enumerate(seeds):
         for name, fit in recipes.items():
             oof = cross_validate_real(real, fit, random_state=seed)
@@ -173,10 +186,15 @@ def cv_real(labelled, topics, args) -> int:
                 doc["rows"].append({"seed": seed, "recipe": name, **r.to_json_dict()})
             if i == 0:
                 table += [(name, heldout[name]), *((name, r) for r in rows)]
-            print(f"seed {seed}, {name}: done ({time.perf_counter() - start:.0f} s)", flush=True)
+            print(f"seed {seed}, {name}: done ({time.perf_counter() - start:.0f} s)"
+                  + (f"; inner-CV weights {chosen[-5:]}" if nested and fit is with_real else ""),
+                  flush=True)
+    how = (f"chosen in each outer training fold by inner grouped 4-fold CV from {NESTED_WEIGHTS} "
+           f"(all {len(real)}: {doc['weight_all_84']:g})" if nested
+           else f"{float(args.real_weight):g} (fixed a priori)")
     print(f"\nOuter 5-fold CV over the {len(real)} real texts, grouped by source page, stratified "
           f"by topic (seed {seeds[0]}); synthetic held-out: the recipe trained with all "
-          f"{len(real)} real texts. Real-text weight {args.real_weight:g} (fixed a priori).\n")
+          f"{len(real)} real texts. Real-text weight {how}.\n")
     print(_cv_table(table))
     print("\nSpread over outer fold seeds (accuracy / any acceptable / macro-F1 / osäker):\n")
     print("| recipe | set | " + " | ".join(f"seed {s}" for s in seeds) + " |")
@@ -191,6 +209,33 @@ def cv_real(labelled, topics, args) -> int:
         Path(args.json).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     print(f"\n({time.perf_counter() - start:.0f} s)")
     return 0
+
+
+# The weights an inner CV chooses from; 0 is the synthetic-only recipe, so the nested recipe may
+# decide that the real texts do not help.
+NESTED_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
+
+
+def inner_weight(labelled, topics, train, *, seed: int) -> float:
+    """The real-text weight with the best inner out-of-fold macro-F1 (ties: the smaller weight),
+    by grouped 4-fold CV within ``train`` only (never the outer test fold). Calibration is off in
+    the inner fits: it does not change which topic ranks first."""
+    from kompred.modeling.topic.real import cross_validate_real, score_cross_validated
+
+    base = TopicClassifier(calibration_cv=0).fit(labelled, topics)
+    best = (-1.0, 0.0)
+    for w in NESTED_WEIGHTS:
+        def fit(inner, w=w):
+            if w == 0:
+                return base
+            return TopicClassifier(calibration_cv=0).fit(
+                labelled, topics, extra_X=inner["text"].tolist(), extra_y=inner["topic"].tolist(),
+                extra_weight=w)
+        oof = cross_validate_real(train.reset_index(drop=True), fit, n_splits=4, random_state=seed)
+        f1 = score_cross_validated(oof, sets=("all",), n_bootstrap=0)[0].macro_f1
+        if f1 > best[0] + 1e-9:
+            best = (f1, w)
+    return best[1]
 
 
 def _cv_table(table) -> str:
