@@ -160,10 +160,11 @@ def cv_real(labelled, topics, args) -> int:
     chosen: list[float] = []
 
     def with_real(train, weight=None):
-        w = float(args.real_weight) if weight is None else weight
         if nested and weight is None:
             w = inner_weight(labelled, topics, train, seed=seeds[0])
             chosen.append(w)
+        else:
+            w = float(args.real_weight) if weight is None else weight
         if w == 0:
             return synthetic_only
         return TopicClassifier().fit(labelled, topics, extra_X=train["text"].tolist(),
