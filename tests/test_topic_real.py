@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import shared_file
@@ -13,11 +14,15 @@ from kompred.exceptions import InputFileError, ValidationError
 from kompred.modeling.topic import TopicClassifier
 from kompred.modeling.topic.real import (
     compare_real_synthetic,
+    cross_validate_real,
     default_split_path,
     format_real_table,
     load_real_topics,
+    real_folds,
+    score_cross_validated,
     score_texts,
     text_sha1,
+    trained_on,
     url_group,
     wilson_interval,
 )
@@ -310,3 +315,109 @@ def test_extended_keeps_every_default_example_of_the_topics_it_redefines():
     assert not any("takk" in e.lower() for e in ext["bemötande"].examples)
     assert not any("truckkort" in e.lower() for e in ext["yrkesutbildning"].examples)
     assert "takk" in ext["blandat"].keywords and "takk" not in ext["bemötande"].keywords
+
+
+# --------------------------------------------------------------------- real texts in training (CV)
+
+# A fake "real" set, this test's own texts: words no synthetic text has ("zyxwo", "qvarpl").
+FAKE_REAL = pd.DataFrame({
+    "id": [f"f-{i}" for i in range(10)],
+    "text": [f"Kommunen ger {n} zyxwokurs i qvarplteknik för personalen." for n in
+             ("tio", "tolv", "femton", "tjugo", "trettio", "fyra", "sex", "åtta", "nio", "elva")],
+    "topic": ["blandat", "bemötande"] * 5,
+    "topics_ok": [("blandat",), ("bemötande",)] * 5,
+    "url_group": [f"example.se/{i // 2}" for i in range(10)],  # two texts per source page
+    "split": ["dev", "sealed"] * 5,
+})
+
+
+def _vocabulary(model):
+    return [set(v.vocabulary_) for v in model.vectorizers_ if v is not None]
+
+
+def test_extra_texts_add_no_string_to_the_vocabulary():
+    base = TopicClassifier(calibration_cv=0, split_compounds=True).fit()
+    clf = TopicClassifier(calibration_cv=0, split_compounds=True).fit(
+        extra_X=FAKE_REAL["text"], extra_y=FAKE_REAL["topic"])
+    assert _vocabulary(clf) == _vocabulary(base)
+    assert clf.compound_vocabulary_ == base.compound_vocabulary_
+    assert not any("zyxw" in t or "qvarp" in t for vocab in _vocabulary(clf) for t in vocab)
+    # the same texts as ordinary labelled texts do enter it: the test can fail
+    plain = TopicClassifier(calibration_cv=0).fit(FAKE_REAL["text"], FAKE_REAL["topic"])
+    assert any("zyxw" in t for vocab in _vocabulary(plain) for t in vocab)
+    assert np.allclose(clf.vectorizers_[0].idf_, base.vectorizers_[0].idf_)
+    assert clf.training_summary_["n_extra"] == 10 and len(clf.extra_sha1_) == 10
+
+
+def test_extra_texts_train_the_weights_and_their_weight_matters():
+    base = TopicClassifier(calibration_cv=0).fit()
+    fits = {w: TopicClassifier(calibration_cv=0).fit(extra_X=FAKE_REAL["text"],
+                                                    extra_y=FAKE_REAL["topic"], extra_weight=w)
+            for w in (0.0, 1.0, 5.0)}
+    assert np.allclose(fits[0.0].model_.coef_, base.model_.coef_)  # weight 0: as if absent
+    assert not np.allclose(fits[1.0].model_.coef_, base.model_.coef_)
+    assert not np.allclose(fits[5.0].model_.coef_, fits[1.0].model_.coef_)
+    per_text = TopicClassifier(calibration_cv=0).fit(
+        extra_X=FAKE_REAL["text"], extra_y=FAKE_REAL["topic"], extra_weight=[1.0] * 10)
+    assert np.allclose(per_text.model_.coef_, fits[1.0].model_.coef_)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"extra_X": ["Kurs i HLR"]}, "no labels extra_y"),
+    ({"extra_y": ["blandat"]}, "no texts extra_X"),
+    ({"extra_X": ["Kurs i HLR"], "extra_y": ["blandat"], "extra_weight": [1, 2]}, "one per"),
+    ({"extra_X": ["Kurs i HLR"], "extra_y": ["blandat"], "extra_weight": -1}, ">= 0"),
+    ({"extra_X": ["Kurs i HLR"], "extra_y": ["okänt"]}, "not in taxonomy"),
+])
+def test_extra_texts_bad_input_is_named(kwargs, message):
+    with pytest.raises(ValidationError, match=message):
+        TopicClassifier(calibration_cv=0).fit(**kwargs)
+
+
+def test_cross_validate_real_never_scores_a_text_with_a_model_that_saw_it():
+    seen = []
+
+    def fit(train):
+        seen.append(set(train["id"]))
+        return TopicClassifier(calibration_cv=0).fit(extra_X=train["text"], extra_y=train["topic"])
+
+    oof = cross_validate_real(FAKE_REAL, fit, n_splits=5, random_state=3)
+    assert len(seen) == 5 and oof["id"].tolist() == FAKE_REAL["id"].tolist()
+    for k, train_ids in enumerate(seen):
+        test = oof.loc[oof["fold"] == k]
+        assert train_ids.isdisjoint(test["id"])
+        # a source page is never on both sides of a fold
+        assert set(FAKE_REAL.loc[FAKE_REAL["id"].isin(train_ids), "url_group"]).isdisjoint(
+            test["url_group"])
+    rows = score_cross_validated(oof, n_bootstrap=0)
+    assert [r.name for r in rows] == ["real all", "real dev", "real sealed"]
+    assert [r.n for r in rows] == [10, 5, 5]
+
+    def leaky(train):  # trains on every text, test fold included
+        return TopicClassifier(calibration_cv=0).fit(extra_X=FAKE_REAL["text"],
+                                                     extra_y=FAKE_REAL["topic"])
+
+    with pytest.raises(ValidationError, match="trained on"):
+        cross_validate_real(FAKE_REAL, leaky)
+
+
+def test_real_folds_seed_14_reproduces_the_split_file():
+    path = shared_file("corpora", "real_insatser_dev.csv")
+    real = load_real_topics(path)
+    fold = real_folds(real, random_state=14)
+    assert ((fold < 2) == (real["split"] == "sealed")).all()
+
+
+def test_compare_real_synthetic_leaves_out_texts_the_model_trained_on(tmp_path):
+    corpus, split = _corpus(tmp_path, ROWS)
+    real = load_real_topics(corpus, split_file=split)
+    clf = TopicClassifier(calibration_cv=0).fit(extra_X=real["text"][:1], extra_y=real["topic"][:1])
+    assert trained_on(clf, real["text"]).tolist() == [True, False, False]
+    rows = compare_real_synthetic(clf, real=real, heldout=False, include_sealed=True,
+                                  n_bootstrap=0)
+    dev, sealed, every = rows
+    assert (dev.n, dev.n_in_training) == (1, 1)  # t-1 (dev) is not scored
+    assert (every.n, every.n_in_training) == (2, 1)
+    everything = TopicClassifier(calibration_cv=0).fit(extra_X=real["text"], extra_y=real["topic"])
+    rows = compare_real_synthetic(everything, real=real, heldout=False, n_bootstrap=0)
+    assert rows[0].n == 0 and "not scored" in format_real_table(rows)

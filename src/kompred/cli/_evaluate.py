@@ -92,6 +92,12 @@ def run_real(args) -> int:
     print("Topic classifier on synthetic and on real texts (first-ranked topic against the main "
           "label; 'any acceptable label' also counts a text's second acceptable label)")
     print(format_real_table(rows))
+    n_trained = len(getattr(model, "extra_sha1_", ()) or ())
+    if n_trained:
+        # a figure on texts the model was trained on measures memory, not a test
+        print(f"\nThe model was trained on {n_trained} real texts; they are left out above. Their "
+              "test figure is cross-validated (each text scored by a model that did not see it): "
+              "python evaluation/topic_real.py --cv-real, table in evaluation/README_topic.md.")
     if args.json:
         doc = {"sets": [r.to_json_dict() for r in rows]}
         print(f"JSON written to {write_json(doc, args.json)}")

@@ -36,6 +36,7 @@ Method (measured choices, see ``evaluation/README_topic.md``):
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -228,6 +229,15 @@ def _prepare_text(text: str, *, max_chars: int, expand: bool,
 
 def _fold(text: str) -> str:
     return text.translate(_FOLD)
+
+
+def text_sha1(text: str) -> str:
+    """SHA-1 (hex) of a text's UTF-8 bytes, stripped of surrounding whitespace.
+
+    >>> text_sha1(" abc ")
+    'a9993e364706816aba3e25717850c26c9cd0d89d'
+    """
+    return hashlib.sha1(str(text).strip().encode("utf-8")).hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -425,6 +435,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         Counts of training texts by source, the temperature and the fit time.
     compound_vocabulary_ : frozenset of str or None
         The training texts' words that compounds are split against (None without splitting).
+    extra_sha1_ : tuple of str
+        SHA-1 (:func:`text_sha1`) of each ``extra_X`` text of :meth:`fit`; empty without them.
     """
 
     def __init__(self, *, taxonomy: str | os.PathLike | Taxonomy = "default", threshold: float = 0.5,
@@ -490,8 +502,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     # -- training material --------------------------------------------------------------------
 
     def _training_material(self, taxonomy: Taxonomy, texts: list[str], labels: list[str],
-                           compounds=None):
-        """(texts, labels, weights, groups, source) for the weak supervision plus the labels."""
+                           compounds=None, extra: tuple[list[str], list[str], np.ndarray] | None = None):
+        """(texts, labels, weights, groups, source) for the weak supervision plus the labels
+        (and the ``extra`` texts, labels and weights, source ``"extra"``)."""
         rows: list[tuple[str, str, float, str]] = []
         for t in taxonomy.topics:
             for s in (*t.seed_examples, *t.examples):
@@ -500,6 +513,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 rows.append((t.description, t.id, float(self.description_weight), "taxonomy_description"))
         for s, lab in zip(texts, labels, strict=True):
             rows.append((s, lab, 1.0, "labelled"))
+        if extra is not None:
+            for s, lab, w in zip(*extra, strict=True):
+                rows.append((s, lab, float(w), "extra"))
         prepared, out_labels, weights, groups, sources = [], [], [], [], []
         skipped = 0
         rng = np.random.default_rng(self.random_state)
@@ -515,7 +531,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             p = _prepare_text(raw, max_chars=int(self.max_chars), expand=self.expand_abbreviations,
                               compounds=compounds, occupations=bool(self.mark_occupations))
             if not _HAS_LETTER.search(p) or w <= 0:
-                skipped += src == "labelled"
+                skipped += src in ("labelled", "extra")
                 continue
             add(p, lab, w, g, src)
             if self.fold_weight > 0 and _HAS_ACCENT.search(p):
@@ -543,12 +559,20 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         word = (word_vectorizer(ngram_range=(1, 1), min_df=1) if self.word_weight > 0 else None)
         return char, word
 
-    def _fit_features(self, texts: list[str]):
+    def _fit_features(self, texts: list[str], vocab_rows: np.ndarray | None = None):
+        """Vectorizers fitted on ``texts[vocab_rows]`` (all by default) and the features of all
+        ``texts``; rows outside ``vocab_rows`` add no word, n-gram or idf of their own."""
         char, word = self._make_vectorizers()
-        blocks = [char.fit_transform(texts)]
+        if vocab_rows is None or vocab_rows.all():
+            blocks = [char.fit_transform(texts)]
+            if word is not None:
+                blocks.append(word.fit_transform(texts) * float(self.word_weight))
+            return (char, word), sp.hstack(blocks, format="csr")
+        own = [t for t, v in zip(texts, vocab_rows, strict=True) if v]
+        char.fit(own)
         if word is not None:
-            blocks.append(word.fit_transform(texts) * float(self.word_weight))
-        return (char, word), sp.hstack(blocks, format="csr")
+            word.fit(own)
+        return (char, word), self._transform((char, word), texts)
 
     def _transform(self, vectorizers, texts: list[str]):
         from ...text._fastchar import char_wb_transform, content_word_transform
@@ -562,8 +586,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def _new_lr(self) -> LogisticRegression:
         return LogisticRegression(C=float(self.C), max_iter=3000, tol=1e-4)
 
-    def _fit_core(self, texts, labels, weights):
-        vectorizers, F = self._fit_features(texts)
+    def _fit_core(self, texts, labels, weights, vocab_rows=None):
+        vectorizers, F = self._fit_features(texts, vocab_rows)
         # scipy's L-BFGS-B makes many tiny BLAS calls; with BLAS threads they were 15x slower on
         # a 2-core machine (0.2 s -> 3.4 s per fit), so fitting runs single-threaded.
         with threadpool_limits(limits=1, user_api="blas"):
@@ -571,7 +595,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return vectorizers, lr
 
     def _fit_temperature(self, texts, labels, weights, groups, classes,
-                         base: np.ndarray | None = None) -> tuple[float, list[dict] | None]:
+                         base: np.ndarray | None = None,
+                         vocab_rows: np.ndarray | None = None) -> tuple[float, list[dict] | None]:
         """The temperature that minimises the out-of-fold log loss, and the out-of-fold
         calibration table of the ``base`` rows (the texts as written, not their copies)."""
         counts = pd.Series(groups).groupby(labels).nunique()
@@ -583,7 +608,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         index = {c: i for i, c in enumerate(classes)}
         texts_arr = np.asarray(texts, dtype=object)
         for train, test in cv.split(texts_arr, labels, groups):
-            vec, lr = self._fit_core(texts_arr[train].tolist(), labels[train], weights[train])
+            vec, lr = self._fit_core(texts_arr[train].tolist(), labels[train], weights[train],
+                                     None if vocab_rows is None else vocab_rows[train])
             z = lr.decision_function(self._transform(vec, texts_arr[test].tolist()))
             cols = [index[c] for c in lr.classes_]
             full = np.full((len(test), len(classes)), -30.0)
@@ -602,7 +628,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         proba = softmax(logits[keep] / temperature, axis=1)
         return temperature, unsure_table(proba.max(axis=1), proba.argmax(axis=1) == y_idx[keep])
 
-    def fit(self, X: Any = None, y: Any = None) -> TopicClassifier:
+    def fit(self, X: Any = None, y: Any = None, *, extra_X: Any = None, extra_y: Any = None,
+            extra_weight: float | Sequence[float] = 1.0) -> TopicClassifier:
         """Fit on the taxonomy's texts, plus labelled applications if given.
 
         Parameters
@@ -612,6 +639,19 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             list) to train on the taxonomy alone.
         y : labels, optional
             One topic id (or topic name, any case) per text; required when ``X`` has texts.
+        extra_X : texts or DataFrame, optional
+            Further labelled texts that train the classifier's weights but **not its
+            vocabulary**: the vectorizers (words, character n-grams, idf) and the compound
+            vocabulary are fitted on the taxonomy and ``X`` alone, so the fitted model holds no
+            string that occurs only in ``extra_X``. Meant for texts that may not be copied into a
+            model file, such as the real texts of ``kompred.modeling.topic.real``. The model
+            keeps only their SHA-1 hashes (``extra_sha1_``), so an evaluation can tell which
+            texts it was trained on.
+        extra_y : labels, optional
+            One topic per ``extra_X`` text; required with ``extra_X``.
+        extra_weight : float or sequence of float, default 1.0
+            Sample weight of each ``extra_X`` text, against 1 for a text of ``X`` (before the
+            classes are balanced); one number for all or one per text.
 
         Returns
         -------
@@ -621,7 +661,17 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         ------
         ValidationError
             A label is not a topic of the taxonomy (the message names it), a label is missing,
-            or ``X`` and ``y`` differ in length.
+            ``X`` and ``y`` (or ``extra_X``, ``extra_y`` and ``extra_weight``) differ in length,
+            or a weight is negative.
+
+        Examples
+        --------
+        >>> clf = TopicClassifier(calibration_cv=0).fit(
+        ...     extra_X=["Kursen i zyxwvoteknik för förskolans personal"], extra_y=["blandat"])
+        >>> any("zyxw" in term for term in clf.vectorizers_[0].vocabulary_)
+        False
+        >>> clf.training_summary_["n_extra"]
+        1
         """
         start = time.perf_counter()
         self._check_params()
@@ -636,6 +686,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 raise ValidationError(f"got {len(texts)} texts but no labels y; pass y, or call "
                                       "fit() without X to train on the taxonomy alone")
             labels = _check_labels([] if y is None else y, len(texts), taxonomy)
+        extra = self._check_extra(extra_X, extra_y, extra_weight, taxonomy)
         classes = np.asarray(taxonomy.topic_ids, dtype=object)
         compounds = None
         if self.split_compounds:
@@ -643,15 +694,19 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                                      (*(s for tp in taxonomy.topics for s in tp.training_texts()), *texts))
             compounds = (vocab, build_prefixes(vocab))
         prepared, labs, weights, groups, sources, skipped = self._training_material(
-            taxonomy, texts, labels, compounds)
+            taxonomy, texts, labels, compounds, extra)
+        src_arr = np.asarray(sources, dtype=object)
+        # the extra texts (and their folded / boilerplate copies) add nothing to the vocabulary
+        vocab_rows = None if extra is None else ~np.char.startswith(src_arr.astype(str), "extra")
         absent = [c for c in classes if c not in set(labs)]
         if absent:
             raise ValidationError(f"topic(s) {absent} of taxonomy {taxonomy.id!r} have no training text")
         weights = self._balanced(labs, weights, classes)
-        base = np.isin(np.asarray(sources, dtype=object), ("taxonomy_example", "labelled"))
-        temperature, unsure = (self._fit_temperature(prepared, labs, weights, groups, classes, base)
+        base = np.isin(src_arr, ("taxonomy_example", "labelled", "extra"))
+        temperature, unsure = (self._fit_temperature(prepared, labs, weights, groups, classes, base,
+                                                     vocab_rows)
                                if self.calibration_cv and self.calibration_cv >= 2 else (1.0, None))
-        vectorizers, lr = self._fit_core(prepared, labs, weights)
+        vectorizers, lr = self._fit_core(prepared, labs, weights, vocab_rows)
         self.taxonomy_ = taxonomy
         self.compound_vocabulary_ = None if compounds is None else compounds[0]
         self._compounds = compounds
@@ -660,6 +715,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         self._order = np.array([list(lr.classes_).index(c) for c in classes])
         self.temperature_ = temperature
+        self.extra_sha1_ = tuple(text_sha1(t) for t in extra[0]) if extra is not None else ()
         src = pd.Series(sources, dtype=object)
         self.training_summary_ = {
             "taxonomy_id": taxonomy.id,
@@ -667,6 +723,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             "n_taxonomy_examples": int((src == "taxonomy_example").sum()),
             "n_taxonomy_descriptions": int((src == "taxonomy_description").sum()),
             "n_labelled": int((src == "labelled").sum()),
+            "n_extra": int((src == "extra").sum()),
             "n_labelled_empty_skipped": int(skipped),
             "n_training_rows": len(prepared),
             "n_features": int(sum(len(v.vocabulary_) for v in vectorizers if v is not None)),
@@ -677,6 +734,26 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             "fit_seconds": round(time.perf_counter() - start, 2),
         }
         return self
+
+    @staticmethod
+    def _check_extra(extra_X, extra_y, extra_weight, taxonomy):
+        """(texts, topic ids, weights) of ``fit``'s extra texts, or None without them."""
+        if extra_X is None:
+            if extra_y is not None and len(extra_y) > 0:
+                raise ValidationError("got labels extra_y but no texts extra_X")
+            return None
+        texts = application_texts(extra_X, what="extra_X")
+        if texts and extra_y is None:
+            raise ValidationError(f"got {len(texts)} texts in extra_X but no labels extra_y")
+        labels = _check_labels([] if extra_y is None else extra_y, len(texts), taxonomy)
+        w = np.asarray(extra_weight, dtype=float)
+        w = np.full(len(texts), float(w)) if w.ndim == 0 else w
+        if w.shape != (len(texts),):
+            raise ValidationError(f"expected extra_weight to be one number or one per extra_X "
+                                  f"text ({len(texts)}); got shape {w.shape}")
+        if not np.isfinite(w).all() or (w < 0).any():
+            raise ValidationError("expected every extra_weight to be a finite number >= 0")
+        return texts, labels, w
 
     # -- prediction ---------------------------------------------------------------------------
 

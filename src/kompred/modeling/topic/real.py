@@ -22,11 +22,10 @@ are not evidence of anything.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,11 +37,12 @@ from ..._intervals import wilson_interval as _wilson
 from ..._resources import bundled_path
 from ...exceptions import InputFileError, ValidationError
 from ...taxonomy import Taxonomy, load_taxonomy
-from .classifier import OSAKER, in_training_material
+from .classifier import OSAKER, in_training_material, text_sha1
 
-__all__ = ["REAL_COLUMNS", "RealTextScores", "compare_real_synthetic", "default_real_path",
-           "default_split_path", "format_real_table", "load_real_topics", "score_texts",
-           "text_sha1", "url_group", "wilson_interval"]
+__all__ = ["REAL_COLUMNS", "RealTextScores", "compare_real_synthetic", "cross_validate_real",
+           "default_real_path", "default_split_path", "format_real_table", "load_real_topics",
+           "real_folds", "score_cross_validated", "score_details", "score_heldout", "score_texts",
+           "text_sha1", "trained_on", "url_group", "wilson_interval"]
 
 #: Columns the real corpus must have (others are kept but not used).
 REAL_COLUMNS = ("id", "text", "topic", "topics_ok", "url")
@@ -72,11 +72,6 @@ def url_group(url: str) -> str:
     parts = urlsplit(str(url).strip())
     host = parts.netloc.lower().removeprefix("www.")
     return host + parts.path.rstrip("/")
-
-
-def text_sha1(text: str) -> str:
-    """SHA-1 (hex) of a text's UTF-8 bytes, stripped of surrounding whitespace."""
-    return hashlib.sha1(str(text).strip().encode("utf-8")).hexdigest()
 
 
 def wilson_interval(k: int, n: int) -> tuple[float, float]:
@@ -201,6 +196,8 @@ class RealTextScores:
     n_osaker: int
     accuracy_when_sure: float
     details: pd.DataFrame
+    #: texts of the set left out because the model was trained on them (``extra_sha1_``)
+    n_in_training: int = 0
 
     @property
     def share_osaker(self) -> float:
@@ -209,6 +206,7 @@ class RealTextScores:
     def to_json_dict(self) -> dict:
         r = _round
         return {"set": self.name, "real": self.real, "n": self.n,
+                "n_in_training_not_scored": self.n_in_training,
                 "accuracy": r(self.accuracy), "accuracy_ci95_wilson": list(self.accuracy_ci),
                 "accuracy_any_acceptable_label": r(self.lenient_accuracy),
                 "accuracy_any_acceptable_label_ci95_wilson": list(self.lenient_accuracy_ci),
@@ -241,21 +239,35 @@ def score_texts(model: Any, texts: Sequence[str], topics: Sequence[str],
     >>> s.n, s.accuracy
     (2, 1.0)
     """
-    from .evaluation import score_predictions
-
-    texts, topics = list(texts), [str(t) for t in topics]
+    texts = list(texts)
     if len(texts) != len(topics):
         raise ValidationError(f"expected one label per text; got {len(texts)} texts and "
                               f"{len(topics)} labels")
+    return score_details(model.predict_details(texts), texts, topics, topics_ok,
+                         tuple(model.classes_), name=name, real=real, n_bootstrap=n_bootstrap,
+                         random_state=random_state)
+
+
+def score_details(details: pd.DataFrame, texts: Sequence[str], topics: Sequence[str],
+                  topics_ok: Sequence[Sequence[str]] | None, classes: Sequence[str], *,
+                  name: str = "texts", real: bool = True, n_bootstrap: int = 1000,
+                  random_state: int = 0, n_in_training: int = 0) -> RealTextScores:
+    """Like :func:`score_texts`, from predictions already made (``predict_details`` rows, one
+    per text, in order), e.g. the out-of-fold ones of :func:`cross_validate_real`."""
+    from .evaluation import score_predictions
+
+    texts, topics = list(texts), [str(t) for t in topics]
     oks = [tuple(o) for o in topics_ok] if topics_ok is not None else [(t,) for t in topics]
-    details = model.predict_details(texts)
+    details = details.reset_index(drop=True)
     first = details["topic_first"].fillna(OSAKER).astype(str).to_numpy()
     right = first == np.asarray(topics, dtype=object)
     lenient = np.array([f in o for f, o in zip(first, oks, strict=True)], dtype=bool)
     unsure = (details["topic"] == OSAKER).to_numpy()
     n = len(texts)
-    s = score_predictions(topics, first, tuple(model.classes_), n_bootstrap=n_bootstrap,
-                          random_state=random_state)
+    nan2 = (math.nan, math.nan)
+    # an empty set (every text trained on) has no figures, only its count
+    s = score_predictions(topics, first, tuple(classes), n_bootstrap=n_bootstrap,
+                          random_state=random_state) if n else None
     frame = pd.DataFrame({"text": texts, "topic": topics, "topics_ok": ["|".join(o) for o in oks],
                           "topic_first": first, "confidence": details["topic_confidence"].to_numpy(),
                           "osaker": unsure, "right": right, "acceptable": lenient})
@@ -264,9 +276,10 @@ def score_texts(model: Any, texts: Sequence[str], topics: Sequence[str],
         accuracy_ci=wilson_interval(int(right.sum()), n),
         lenient_accuracy=float(lenient.mean()) if n else math.nan,
         lenient_accuracy_ci=wilson_interval(int(lenient.sum()), n),
-        macro_f1=s.macro_f1, macro_f1_ci=s.macro_f1_ci, n_osaker=int(unsure.sum()),
+        macro_f1=s.macro_f1 if s else math.nan, macro_f1_ci=s.macro_f1_ci if s else nan2,
+        n_osaker=int(unsure.sum()),
         accuracy_when_sure=float(right[~unsure].mean()) if (~unsure).any() else math.nan,
-        details=frame)
+        details=frame, n_in_training=n_in_training)
 
 
 def compare_real_synthetic(model: Any, *, real: str | os.PathLike | pd.DataFrame | None = None,
@@ -294,26 +307,136 @@ def compare_real_synthetic(model: Any, *, real: str | os.PathLike | pd.DataFrame
     Returns
     -------
     list of RealTextScores
-        In the order synthetic held-out, real dev, (real sealed), (real, all).
+        In the order synthetic held-out, real dev, (real sealed), (real, all). A real text the
+        model was trained on (its hash is in the model's ``extra_sha1_``) is not scored; each
+        set counts such texts in ``n_in_training``. Their test figure is the cross-validated one
+        (:func:`cross_validate_real`).
     """
     out = []
     if heldout:
-        path = bundled_path("evaluation", "data", "topics_heldout.csv") if heldout is True \
-            else Path(heldout)
-        frame = _read_csv(path, "held-out file")
-        frame = frame.loc[~in_training_material(frame["text"], model.taxonomy_, labelled_texts)]
-        out.append(score_texts(model, frame["text"].tolist(), frame["topic"].tolist(),
-                               name=f"synthetic held-out ({path.name})", real=False,
-                               n_bootstrap=n_bootstrap, random_state=random_state))
+        out.append(score_heldout(model, heldout=heldout, labelled_texts=labelled_texts,
+                                 n_bootstrap=n_bootstrap, random_state=random_state))
     data = real if isinstance(real, pd.DataFrame) else load_real_topics(real, taxonomy=model.taxonomy_)
     parts = [("dev", data["split"] == "dev")]
     if include_sealed:
         parts += [("sealed", data["split"] == "sealed"), ("all", pd.Series(True, index=data.index))]
+    trained = trained_on(model, data["text"])
     for label, sel in parts:
-        sub = data.loc[sel]
-        out.append(score_texts(model, sub["text"].tolist(), sub["topic"].tolist(),
-                               sub["topics_ok"].tolist(), name=f"real {label}", real=True,
-                               n_bootstrap=n_bootstrap, random_state=random_state))
+        sub = data.loc[sel & ~trained]
+        n_in = int((sel & trained).sum())
+        scores = score_texts(model, sub["text"].tolist(), sub["topic"].tolist(),
+                             sub["topics_ok"].tolist(), name=f"real {label}", real=True,
+                             n_bootstrap=n_bootstrap, random_state=random_state)
+        out.append(replace(scores, n_in_training=n_in))
+    return out
+
+
+def trained_on(model: Any, texts: Sequence[str] | pd.Series) -> pd.Series | np.ndarray:
+    """Which texts ``model`` was trained on as extra texts (by SHA-1, ``extra_sha1_``).
+
+    Examples
+    --------
+    >>> from kompred.modeling.topic import TopicClassifier
+    >>> clf = TopicClassifier(calibration_cv=0).fit(extra_X=["Kurs i HLR"], extra_y=["blandat"])
+    >>> trained_on(clf, ["Kurs i HLR", "Kurs i MI"]).tolist()
+    [True, False]
+    """
+    seen = set(getattr(model, "extra_sha1_", ()) or ())
+    mask = [text_sha1(t) in seen for t in texts]
+    if isinstance(texts, pd.Series):
+        return pd.Series(mask, index=texts.index, dtype=bool)
+    return np.array(mask, dtype=bool)
+
+
+def score_heldout(model: Any, *, heldout: str | os.PathLike | None | bool = True,
+                  labelled_texts: Sequence[str] = (), n_bootstrap: int = 1000,
+                  random_state: int = 0) -> RealTextScores:
+    """``model`` on the synthetic held-out file, without the rows that are training material."""
+    path = bundled_path("evaluation", "data", "topics_heldout.csv") if heldout is True \
+        else Path(heldout)
+    frame = _read_csv(path, "held-out file")
+    frame = frame.loc[~in_training_material(frame["text"], model.taxonomy_, labelled_texts)]
+    return score_texts(model, frame["text"].tolist(), frame["topic"].tolist(),
+                       name=f"synthetic held-out ({path.name})", real=False,
+                       n_bootstrap=n_bootstrap, random_state=random_state)
+
+
+# ------------------------------------------------------------------------------------------------
+# Cross-validation over the real texts
+# ------------------------------------------------------------------------------------------------
+
+
+def real_folds(data: pd.DataFrame, *, n_splits: int = 5,
+               random_state: int = 14) -> np.ndarray:
+    """Outer fold (0 .. n_splits-1) of each real text: StratifiedGroupKFold by main topic, with
+    the source page (``url_group``) as group, so no page has texts in two folds.
+
+    With ``random_state=14`` (the split file's seed) folds 0 and 1 are the sealed texts.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    fold = np.full(len(data), -1, dtype=int)
+    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    for k, (_, test) in enumerate(cv.split(np.zeros(len(data)), data["topic"], data["url_group"])):
+        fold[test] = k
+    return fold
+
+
+def cross_validate_real(data: pd.DataFrame, fit: Callable[[pd.DataFrame], Any], *,
+                        n_splits: int = 5, random_state: int = 14) -> pd.DataFrame:
+    """Out-of-fold predictions on the real texts: each is scored by a model that never saw it.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Real texts as from :func:`load_real_topics` (``id``, ``text``, ``topic``, ``topics_ok``,
+        ``url_group``, ``split``).
+    fit : callable
+        ``fit(train)`` gets the training fold's rows of ``data`` and returns a fitted topic
+        classifier (one that trains on none of them, e.g. the synthetic-only recipe, is fine).
+    n_splits, random_state
+        The outer folds (:func:`real_folds`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``data``'s rows in order with ``fold``, ``classes`` (the model's, ``|``-joined) and the
+        ``predict_details`` columns prefixed ``pred_`` (``pred_topic``, ``pred_topic_first`` ...).
+
+    Raises
+    ------
+    ValidationError
+        A model returned by ``fit`` was trained on a text of its test fold (by ``extra_sha1_``).
+    """
+    fold = real_folds(data, n_splits=n_splits, random_state=random_state)
+    parts = []
+    for k in range(n_splits):
+        test = fold == k
+        model = fit(data.loc[~test].copy())
+        leaked = trained_on(model, data.loc[test, "text"])
+        if leaked.any():
+            raise ValidationError(f"fold {k}: the model was trained on {int(leaked.sum())} of its "
+                                  f"test texts (e.g. {data.loc[test, 'id'][leaked].iloc[0]})")
+        details = model.predict_details(data.loc[test, "text"].tolist())
+        details.index = data.index[test]
+        parts.append(details.add_prefix("pred_").assign(fold=k, classes="|".join(model.classes_)))
+    out = pd.concat(parts).loc[data.index]
+    return pd.concat([data, out], axis=1)
+
+
+def score_cross_validated(oof: pd.DataFrame, *, sets: Sequence[str] = ("all", "dev", "sealed"),
+                          n_bootstrap: int = 1000, random_state: int = 0,
+                          prefix: str = "real") -> list[RealTextScores]:
+    """Scores of :func:`cross_validate_real`'s out-of-fold predictions on all the real texts and
+    on the former dev and sealed texts (``sets``)."""
+    classes = tuple(str(oof["classes"].iloc[0]).split("|"))
+    out = []
+    for label in sets:
+        sub = oof if label == "all" else oof.loc[oof["split"] == label]
+        details = sub.filter(like="pred_").rename(columns=lambda c: c.removeprefix("pred_"))
+        out.append(score_details(details, sub["text"].tolist(), sub["topic"].tolist(),
+                                 sub["topics_ok"].tolist(), classes, name=f"{prefix} {label}",
+                                 n_bootstrap=n_bootstrap, random_state=random_state))
     return out
 
 
@@ -335,6 +458,11 @@ def format_real_table(rows: Sequence[RealTextScores]) -> str:
              "[Wilson 95 %] | macro-F1 [bootstrap 95 %] | osäker (share) |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
+        if r.n == 0 and r.n_in_training:
+            lines.append(f"| {r.name} | {'real' if r.real else 'synthetic'} | 0 | not scored: "
+                         f"all {r.n_in_training} texts are in the model's training material "
+                         "(see the cross-validated figure) | | | |")
+            continue
         lines.append(f"| {r.name} | {'real' if r.real else 'synthetic'} | {r.n} | "
                      f"{ci(r.accuracy, r.accuracy_ci)} | {ci(r.lenient_accuracy, r.lenient_accuracy_ci)} | "
                      f"{ci(r.macro_f1, r.macro_f1_ci)} | {r.n_osaker} ({r.share_osaker:.2f}) |")
