@@ -21,6 +21,10 @@ EXACT_MAX_ROWS = 10_000
 
 #: The values ``nearest_neighbors(method=...)`` accepts.
 METHODS = ("auto", "exact", "approx", "ivf")
+#: Rows the approximate search's SVD of the common n-grams is fitted on by default: their
+#: covariance is stable long before 20,000 rows (the same recall on 20,000 real texts, at a
+#: quarter of the fit's cost).
+APPROX_SVD_SAMPLE = 5_000
 #: Candidates per row of ``method="ivf"`` taken from the IVF index (the rare n-grams add 30).
 IVF_CANDIDATES = 100
 
@@ -205,39 +209,71 @@ def _adaptive_n_common(df_sorted: np.ndarray, share: float = 0.01, floor: int = 
     return max(floor, int(np.searchsorted(cost, (1 - share) * cost[-1])) + 1)
 
 
-def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: int,
-                n_common: int, svd_sample: int, seed: int | None
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Hybrid search: exact products on rare n-grams + SVD of the common ones, then re-rank.
+def _compiled():
+    """The compiled kernels (:mod:`kompred.text._knn_compiled`), or None without numba."""
+    try:
+        from . import _knn_compiled
+    except ImportError:
+        return None
+    return _knn_compiled
 
-    The cost of an exact sparse product is Σ_f df_f², dominated by the few n-grams found in
-    most texts ("en", "er", " s"...). Those ``n_common`` columns are replaced by a TruncatedSVD
-    projection (whose dot products approximate theirs); the other columns keep exact sparse
-    products, which are cheap because rare n-grams co-occur rarely. The approximate similarity
-    selects ``n_candidates`` per row; their exact similarities on the full TF-IDF rank the top k.
+
+def _right_singular_vectors(A: Any, n_components: int, n_iter: int, seed: int | None
+                            ) -> np.ndarray:
+    """The top ``n_components`` right singular vectors of ``A`` (rows), by a randomized range
+    finder with ``n_iter`` power iterations, in float32.
+
+    The small matrix ``B = Qᵀ A`` is decomposed through the eigenvectors of ``B Bᵀ`` (a few
+    hundred square): LAPACK's SVD of the wide ``B`` itself took seconds here.
     """
-    from sklearn.decomposition import TruncatedSVD
-
-    n = X.shape[0]
-    df, top = _shared_by_df(X)
-    if n_common <= 0:
-        n_common = _adaptive_n_common(df[top])
-    if len(top) <= n_common + 2:
-        return _knn_exact(X, k)
-    common, rare = np.sort(top[:n_common]), np.sort(top[n_common:])
-    Xc = X[:, common]
-    Xr = X[:, rare]
-    XrT = Xr.T.tocsr()
     rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(n, size=min(n, svd_sample), replace=False))
-    n_comp = int(min(n_components, len(common) - 1, len(sample) - 1))
-    svd = TruncatedSVD(n_components=n_comp, algorithm="randomized", n_iter=5, random_state=seed)
-    svd.fit(Xc[sample])
-    comps = svd.components_.astype(np.float32).T  # (common, comps)
+    width = min(n_components + 10, min(A.shape))
+    Q = np.asarray(A @ rng.standard_normal((A.shape[1], width)).astype(np.float32))
+    for _ in range(n_iter):
+        Q, _ = np.linalg.qr(Q)
+        Q = np.asarray(A @ np.asarray(A.T @ Q))
+    Q, _ = np.linalg.qr(Q)
+    B = np.asarray((A.T @ Q).T, dtype=np.float32)
+    evals, U = np.linalg.eigh((B @ B.T).astype(np.float64))
+    top = np.argsort(-evals, kind="stable")[:n_components]
+    scale = np.sqrt(np.maximum(evals[top], 1e-12))
+    return ((U[:, top].T @ B) / scale[:, None]).astype(np.float32)
+
+
+def _common_projection(Xc: sp.csr_matrix, n_components: int, svd_sample: int,
+                       seed: int | None, n_iter: int = 3) -> np.ndarray:
+    """Rank-``n_components`` projection of the common n-gram columns (float32, C order).
+
+    A randomized SVD fitted on at most ``svd_sample`` rows; the fit runs as dense BLAS
+    products when the sample's dense copy fits ``2 * _DENSE_BUDGET`` entries. The projection
+    of every row is a compiled sparse × dense product when numba is installed, else dense
+    BLAS products on row blocks.
+    """
+    n, n_common = Xc.shape
+    rng = np.random.default_rng(seed)
+    size = min(n, svd_sample, max(_DENSE_BUDGET // max(n_common, 1), 4 * n_components))
+    sample = np.sort(rng.choice(n, size=size, replace=False))
+    n_comp = int(max(1, min(n_components, n_common - 1, len(sample) - 1)))
+    A = Xc[sample]
+    if A.shape[0] * A.shape[1] <= 2 * _DENSE_BUDGET:
+        A = A.toarray()
+    W = np.ascontiguousarray(_right_singular_vectors(A, n_comp, n_iter, seed).T)
+    del A
+    kern = _compiled()
+    if kern is not None:  # rows in parallel, only their non-zeros (~8 % of the common columns)
+        return kern.sparse_dense(Xc.indptr.astype(np.int64), Xc.indices.astype(np.int64),
+                                 np.asarray(Xc.data, dtype=np.float32), W)
     Z = np.empty((n, n_comp), dtype=np.float32)
-    for s in range(0, n, 20_000):
-        Z[s:s + 20_000] = Xc[s:s + 20_000] @ comps
-    kc = min(n - 1, max(n_candidates, k))
+    step = max(1, _DENSE_BUDGET // 4 // max(n_common, 1))
+    for s in range(0, n, step):
+        Z[s:s + step] = Xc[s:s + step].toarray() @ W
+    return Z
+
+
+def _candidates_numpy(Z: np.ndarray, Xr: sp.csr_matrix, kc: int) -> np.ndarray:
+    """Each row's ``kc`` best by ``Z·Zᵀ + Xr·Xrᵀ``, chunk by chunk against all rows."""
+    n = Z.shape[0]
+    XrT = Xr.T.tocsr()
     chunk = max(1, min(n, _CHUNK_BUDGET // max(n, 1)))
     cand = np.empty((n, kc), dtype=np.int64)
     for start in range(0, n, chunk):
@@ -245,6 +281,67 @@ def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: in
         S = _block_with_rest(Z[start:stop] @ Z.T, (Xr[start:stop] @ XrT).tocsr(), start)
         cand[start:stop], _ = _topk_dense(S, kc)
         del S
+    return cand
+
+
+def _candidates_compiled(kern, Z: np.ndarray, Xr: sp.csr_matrix, kc: int,
+                         block: int | None = None) -> np.ndarray:
+    """:func:`_candidates_numpy` by blocks of rows against every later row: each unordered pair
+    is scored once and offered to both rows' running best-``kc`` lists.
+
+    The same scores (the rest summed in another order: float32 rounding apart); ties at the
+    ``kc``-th place go to the lower index.
+    """
+    n = Z.shape[0]
+    if block is None:  # a block of similarities is block × n float32 entries
+        block = int(np.clip(_CHUNK_BUDGET * 4 // max(n, 1), 64, 4096))
+    Xr = sp.csr_matrix(Xr, dtype=np.float32)
+    Xr.sort_indices()
+    post = Xr.tocsc()
+    post.sort_indices()
+    r_indptr, r_indices = Xr.indptr.astype(np.int64), Xr.indices.astype(np.int64)
+    p_rows, p_indptr = post.indices.astype(np.int64), post.indptr.astype(np.int64)
+    start = p_indptr[:-1].copy()
+    best_v = np.full((n, kc), -np.inf, dtype=np.float32)
+    best_i = np.full((n, kc), -1, dtype=np.int64)
+    low = np.full(n, -np.inf, dtype=np.float32)
+    low_at = np.zeros(n, dtype=np.int64)
+    for i0 in range(0, n, block):
+        i1 = min(n, i0 + block)
+        kern.advance_postings(p_rows, p_indptr, start, i0)
+        S = Z[i0:i1] @ Z[i0:].T
+        kern.row_block(S, i0, r_indptr, r_indices, Xr.data, p_rows, post.data, p_indptr, start,
+                       best_v, best_i, low, low_at)
+    return best_i
+
+
+def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: int,
+                n_common: int, svd_sample: int, seed: int | None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Hybrid search: exact products on rare n-grams + SVD of the common ones, then re-rank.
+
+    The cost of an exact sparse product is Σ_f df_f², dominated by the few n-grams found in
+    most texts ("en", "er", " s"...). Those ``n_common`` columns are replaced by a randomized
+    SVD projection (whose dot products approximate theirs); the other columns keep exact sparse
+    products, which are cheap because rare n-grams co-occur rarely. The approximate similarity
+    selects ``n_candidates`` per row; their exact similarities on the full TF-IDF rank the top k.
+    With numba installed (the ``ann`` extra) the candidate scores run as compiled blocks, each
+    unordered pair once; without it as numpy chunks.
+    """
+    n = X.shape[0]
+    df, top = _shared_by_df(X)
+    if n_common <= 0:
+        n_common = _adaptive_n_common(df[top])
+    if len(top) <= n_common + 2:
+        return _knn_exact(X, k)
+    common, rare = np.sort(top[:n_common]), np.sort(top[n_common:])
+    Z = _common_projection(X[:, common].tocsr(), n_components, svd_sample, seed)
+    Xr = X[:, rare].tocsr()
+    kc = min(n - 1, max(n_candidates, k))
+    kern = _compiled()
+    cand = (_candidates_numpy(Z, Xr, kc) if kern is None
+            else _candidates_compiled(kern, Z, Xr, kc))
+    del Z, Xr
     # re-ranked all at once, so that a pair that is a candidate both ways is computed once
     return _rerank_exact(X, cand, k)
 
@@ -339,7 +436,13 @@ def _pair_dots(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     n = np.int64(X.shape[0])
     lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
     keys, inverse = np.unique(lo * n + hi, return_inverse=True)
-    return _rowwise_dot(X, keys // n, keys % n)[inverse]
+    kern = _compiled()
+    if kern is None:
+        return _rowwise_dot(X, keys // n, keys % n)[inverse]
+    # keys are sorted, so the first rows come in runs: one scatter per run
+    return kern.pair_dots(X.indptr.astype(np.int64), X.indices.astype(np.int64),
+                          np.asarray(X.data, dtype=np.float32), X.shape[1], keys // n,
+                          keys % n)[inverse]
 
 
 def _rerank_exact(X: sp.csr_matrix, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -375,7 +478,7 @@ def _sorted_rows(ids: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components: int | None = None,
                       n_candidates: int | None = None, n_common: int = 0,
-                      svd_sample: int = 20_000, nlist: int | None = None, nprobe: int = 16,
+                      svd_sample: int | None = None, nlist: int | None = None, nprobe: int = 16,
                       rare_max_df: int = 30,
                       random_state: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """Top-k cosine neighbours of every row of a sparse matrix, in memory linear in N.
@@ -391,11 +494,15 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
         n-grams as a dense BLAS product, the rest sparse), keeping the top k per row with
         ``argpartition``; time ∝ N², memory ∝ N (at most ~16 M similarities at once).
         ``"approx"``: the most common n-grams (which make an exact product cost Σ_f df_f²) are
-        replaced by a TruncatedSVD projection to ``n_components`` (256) dimensions (fitted on
-        at most ``svd_sample`` rows); the rare n-grams keep exact sparse products; their sum
-        selects ``n_candidates`` candidates per row, chunk by chunk against all rows (still
-        time ∝ N²), which are re-ranked on the exact cosine of the full TF-IDF: recall@10 0.998
-        on 100,000 Swedish texts (benchmarks/consistency_scale.py). ``"ivf"`` (needs
+        replaced by a randomized SVD projection to ``n_components`` (256) dimensions (fitted on
+        ``svd_sample`` rows, default ``APPROX_SVD_SAMPLE``); the rare n-grams keep exact sparse
+        products; their sum selects ``n_candidates`` candidates per row (still time ∝ N²),
+        which are re-ranked on the exact cosine of the full TF-IDF: recall@10 0.999 on
+        100,000 real Swedish texts (benchmarks/README.md). With numba installed (``pip install
+        kompred[ann]``) the candidate scores run as compiled blocks that score each unordered
+        pair once, several times faster; without it as numpy chunks (the same candidates, up
+        to float32 rounding at ties).
+        ``"ivf"`` (needs
         ``faiss-cpu``: ``pip install kompred[ann]``): sublinear candidates, the ``n_candidates``
         (100) nearest rows in a faiss IVF-Flat index (``nlist`` seeded k-means lists, default
         √N, ``nprobe`` lists searched) on a unit-length SVD projection to ``n_components``
@@ -412,7 +519,8 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
         ``IVF_CANDIDATES`` for ``"ivf"``), number of most common n-grams handled by the SVD in
         ``"approx"`` (default 0: adaptive, the fewest, at least 2,048, that leave at most 1 %
         of the exact product's cost Σ_f df_f² to the rare n-grams), rows the SVD (and the IVF
-        k-means) is fitted on, seed of both (the same seed gives the same output).
+        k-means) is fitted on (default 5,000 for ``"approx"``, 20,000 for ``"ivf"``), seed of
+        both (the same seed gives the same output).
     nlist, nprobe, rare_max_df
         Settings of ``"ivf"``: inverted lists (default √N), lists searched per row, and the
         largest document frequency of an n-gram that proposes candidates (0: none).
@@ -452,7 +560,9 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
         return _knn_ivf(X, k, n_components=n_components or 128,
                         n_candidates=n_candidates if n_candidates else IVF_CANDIDATES,
                         nlist=nlist, nprobe=_check_positive_int("nprobe", nprobe),
-                        rare_max_df=rare_max_df, svd_sample=svd_sample, seed=random_state)
+                        rare_max_df=rare_max_df, svd_sample=svd_sample or 20_000,
+                        seed=random_state)
     return _knn_approx(X, k, n_components=n_components or 256,
                        n_candidates=n_candidates if n_candidates else max(3 * k, 30),
-                       n_common=n_common, svd_sample=svd_sample, seed=random_state)
+                       n_common=n_common, svd_sample=svd_sample or APPROX_SVD_SAMPLE,
+                       seed=random_state)

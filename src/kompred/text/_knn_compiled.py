@@ -1,0 +1,122 @@
+"""Compiled kernels of the approximate neighbour search (numba; the ``ann`` extra).
+
+Imported only by :mod:`kompred.text.neighbours` when numba is installed. Two kernels:
+
+- :func:`row_block`: one block of rows' candidate scores against every later row,
+  ``Z_I·Z_{I0:}ᵀ + rest_I·rest_{I0:}ᵀ`` (the dense part comes from BLAS; the sparse rest of the
+  n-grams is added here from posting lists), offered to the running best-``M`` lists of the
+  rows on both sides, so each unordered pair of rows is scored once;
+- :func:`pair_dots`: exact dot products of many row pairs of a CSR matrix, one dense scatter
+  of the first row per run of equal first rows.
+
+Both are deterministic: each row's list receives its offers in ascending column order whatever
+the number of threads (threads own disjoint rows, or disjoint columns), so ties keep the lower
+index.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+#: Columns one thread offers to their rows at a time (16 float32 = one 64-byte cache line).
+_COLUMN_TILE = 16
+
+
+@nb.njit(nogil=True, inline="always")
+def _offer(best_v, best_i, low, low_at, row, j, v):
+    # replace the row's current minimum; an equal value keeps the earlier (lower) index
+    if v > low[row]:
+        best_v[row, low_at[row]] = v
+        best_i[row, low_at[row]] = j
+        m = best_v[row, 0]
+        at = 0
+        for t in range(1, best_v.shape[1]):
+            if best_v[row, t] < m:
+                m = best_v[row, t]
+                at = t
+        low[row] = m
+        low_at[row] = at
+
+
+@nb.njit(nogil=True)
+def advance_postings(p_rows, p_indptr, start, i0):
+    """Move each column's ``start`` to its first posting whose row is >= ``i0``."""
+    for f in range(len(start)):
+        s = start[f]
+        end = p_indptr[f + 1]
+        while s < end and p_rows[s] < i0:
+            s += 1
+        start[f] = s
+
+
+@nb.njit(parallel=True, nogil=True)
+def row_block(S, i0, r_indptr, r_indices, r_data, p_rows, p_data, p_indptr, start,
+              best_v, best_i, low, low_at):
+    """Add the sparse rest to ``S`` and offer it to the rows of both sides.
+
+    ``S`` (rows ``i0:i0 + b``, columns ``i0:``) holds ``Z_I·Z_{i0:}ᵀ`` on entry. ``r_*`` is the
+    rest matrix in CSR, ``p_rows``/``p_data``/``p_indptr`` the same in CSC (its posting lists,
+    rows ascending) and ``start[f]`` the first posting of column ``f`` at row ``i0`` or later.
+    Rows of the block are offered their whole row of ``S``; the later rows (columns past the
+    block) are offered their column.
+    """
+    b, width = S.shape
+    for r in nb.prange(b):
+        row = i0 + r
+        for p in range(r_indptr[row], r_indptr[row + 1]):
+            f = r_indices[p]
+            w = r_data[p]
+            for q in range(start[f], p_indptr[f + 1]):
+                S[r, p_rows[q] - i0] += w * p_data[q]
+        S[r, r] = -np.inf
+        for c in range(width):
+            _offer(best_v, best_i, low, low_at, row, i0 + c, S[r, c])
+    n_tiles = (width - b + _COLUMN_TILE - 1) // _COLUMN_TILE
+    for t in nb.prange(n_tiles):
+        c_lo = b + t * _COLUMN_TILE
+        c_hi = min(width, c_lo + _COLUMN_TILE)
+        for r in range(b):
+            for c in range(c_lo, c_hi):
+                _offer(best_v, best_i, low, low_at, i0 + c, i0 + r, S[r, c])
+
+
+@nb.njit(parallel=True, nogil=True)
+def sparse_dense(indptr, indices, data, W):
+    """``X @ W`` for a CSR ``X`` and a dense float32 ``W`` (rows in parallel)."""
+    n = len(indptr) - 1
+    out = np.zeros((n, W.shape[1]), np.float32)
+    for i in nb.prange(n):
+        for p in range(indptr[i], indptr[i + 1]):
+            w = data[p]
+            f = indices[p]
+            for c in range(W.shape[1]):
+                out[i, c] += w * W[f, c]
+    return out
+
+
+@nb.njit(parallel=True, nogil=True)
+def pair_dots(indptr, indices, data, n_features, a, b):
+    """``X[a[p]] · X[b[p]]`` for every p (float32); fastest with ``a`` sorted."""
+    n_pairs = len(a)
+    out = np.empty(n_pairs, np.float32)
+    n_threads = nb.get_num_threads()
+    chunk = (n_pairs + n_threads - 1) // n_threads
+    for t in nb.prange(n_threads):
+        acc = np.zeros(n_features, np.float32)
+        current = -1
+        for p in range(t * chunk, min(n_pairs, (t + 1) * chunk)):
+            i = a[p]
+            if i != current:
+                if current >= 0:
+                    for q in range(indptr[current], indptr[current + 1]):
+                        acc[indices[q]] = 0.0
+                for q in range(indptr[i], indptr[i + 1]):
+                    acc[indices[q]] = data[q]
+                current = i
+            j = b[p]
+            s = np.float32(0.0)
+            for q in range(indptr[j], indptr[j + 1]):
+                s += acc[indices[q]] * data[q]
+            out[p] = s
+    return out
