@@ -70,3 +70,18 @@ def test_approx_search_is_the_same_with_and_without_the_kernels(monkeypatch):
     assert differ.mean() < 0.01
     ie, se = C.nearest_neighbors(X, k=8, method="exact")
     assert np.mean(sc >= se[:, -1:] - 1e-5) > 0.99  # value recall against the exact top 8
+
+
+def test_exact_search_is_the_same_with_and_without_the_kernels(monkeypatch):
+    from kompred._simulate import simulate
+
+    apps = simulate(700, seed=4).applications
+    X = neighbours._char_matrix(neighbours._texts(apps, ("title", "description")))
+    ic, sc = C.nearest_neighbors(X, k=6, method="exact")
+    monkeypatch.setattr(neighbours, "_compiled", lambda: None)
+    inp, snp = C.nearest_neighbors(X, k=6, method="exact")
+    assert np.allclose(sc, snp, atol=1e-5)
+    assert (ic != inp).mean() < 0.01  # only where two neighbours tie within rounding
+    # sorted best first, ties by index, never the row itself
+    assert (np.diff(sc, axis=1) <= 1e-7).all()
+    assert not (ic == np.arange(len(apps))[:, None]).any()

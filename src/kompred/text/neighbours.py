@@ -178,6 +178,11 @@ def _dense_common(X: sp.csr_matrix, budget: int | None = None
 def _knn_exact(X: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
     n = X.shape[0]
     D, Xr = _dense_common(X)
+    kern = _compiled()
+    if kern is not None:  # the same sums by blocks, each unordered pair once
+        idx, sim = _candidates_compiled(kern, np.ascontiguousarray(D, dtype=np.float32), Xr, k,
+                                        with_scores=True)
+        return _sorted_rows(idx, sim)
     XrT = Xr.T.tocsr()
     chunk = max(1, min(n, _CHUNK_BUDGET // max(n, 1)))
     idx = np.empty((n, k), dtype=np.int64)
@@ -285,7 +290,7 @@ def _candidates_numpy(Z: np.ndarray, Xr: sp.csr_matrix, kc: int) -> np.ndarray:
 
 
 def _candidates_compiled(kern, Z: np.ndarray, Xr: sp.csr_matrix, kc: int,
-                         block: int | None = None) -> np.ndarray:
+                         block: int | None = None, with_scores: bool = False) -> Any:
     """:func:`_candidates_numpy` by blocks of rows against every later row: each unordered pair
     is scored once and offered to both rows' running best-``kc`` lists.
 
@@ -312,7 +317,7 @@ def _candidates_compiled(kern, Z: np.ndarray, Xr: sp.csr_matrix, kc: int,
         S = Z[i0:i1] @ Z[i0:].T
         kern.row_block(S, i0, r_indptr, r_indices, Xr.data, p_rows, post.data, p_indptr, start,
                        best_v, best_i, low, low_at)
-    return best_i
+    return (best_i, best_v) if with_scores else best_i
 
 
 def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: int,
