@@ -28,12 +28,11 @@ LANGUAGES: tuple[str, ...] = (
 @functools.lru_cache(maxsize=1)
 def _language_identifier():
     # Our own instance: py3langid.set_languages() would change the library-wide identifier for
-    # every other user in the process.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    # every other user in the process. Its arrays come from a per-user cache when there is one
+    # (py3langid decompresses its model for 0.5 s otherwise): the same arrays, the same answers.
+    from ._langid_model import load_identifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(LANGUAGES))
-    return identifier
+    return load_identifier(LANGUAGES)
 
 
 def _for_ranking(text: Any) -> str | None:
