@@ -181,3 +181,21 @@ def test_language_answers_are_the_same_with_and_without_the_cache(cache, monkeyp
         monkeypatch.setattr(language, "_language_identifier", lambda: reference)
         assert got == ([language.detect_language(t) for t in texts],
                        language.is_swedish_many(texts, min_chars=5))
+
+
+def test_a_few_texts_are_ranked_text_by_text_with_the_same_floats(monkeypatch):
+    from kompred.text import language
+
+    few = TEXTS[: language._BATCH_MIN - 1] + [None, ""]
+    language._automaton.cache_clear()
+    try:
+        got = language._rank_many(few)
+        assert language._automaton.cache_info().currsize == 0  # no arrays built for a check
+        assert got == [language._rank_languages(t) for t in few]
+        # at the threshold the batch automaton answers, with the same floats
+        lettered = [t for t in TEXTS if language._for_ranking(t) is not None]
+        many = (lettered * language._BATCH_MIN)[: language._BATCH_MIN]
+        assert language._rank_many(many) == [language._rank_languages(t) for t in many]
+        assert language._automaton.cache_info().currsize == 1
+    finally:
+        language._automaton.cache_clear()
