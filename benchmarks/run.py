@@ -236,7 +236,8 @@ def bench_startup(rows: list[Row]) -> None:
     _, t_jl, m_jl = measure(lambda: joblib.load(path))
     rows.append(Row("load default models (load_scorer), first in the process", 1, t_load, m_load,
                     "joblib.load(plain pipeline)", t_jl, m_jl, "",
-                    "includes importing skops.io"))
+                    "includes importing the estimators' modules (not skops: kompred reads its own "
+                    "files)"))
     # the models alone: skops and the estimators' modules are imported by now (best of 3)
     t_again = min(measure(load_scorer)[1] for _ in range(3))
     t_jl_again = min(measure(lambda: joblib.load(path))[1] for _ in range(3))
