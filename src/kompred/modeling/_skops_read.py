@@ -4,7 +4,7 @@
 imports all of scikit-learn and, where they are installed, pytest and Dask): about 0.5 s of a
 cold ``kompred check``, spent only to know which types skops trusts by default. kompred's model
 files use a few of skops' node kinds and a few types. :func:`read` reads exactly those, with
-skops' own rules for them (format protocol 2, what skops 0.10 to 0.16 write), and nothing else:
+skops' own rules for them (format protocol 2, what skops 0.16 writes), and nothing else:
 a file with any other node kind, type, protocol or layout raises :class:`NotCovered`, and
 :func:`kompred.modeling.persist.load_model` then hands it to skops as before, so it loads, or is
 refused with the same message, as it always was.
@@ -50,6 +50,11 @@ _TYPE_NODE_TYPES = frozenset(t for t in VALUE_TYPES
                              if t.startswith("numpy.") and t != "numpy.ndarray") | {
     "builtins.str", "builtins.int", "builtins.float", "builtins.bool"}
 _NUMPY_TYPES = frozenset(t for t in VALUE_TYPES if t.startswith("numpy."))
+
+
+# skops' node kinds read here: one ``_Reader`` method each, named after it
+_KINDS = frozenset({"ObjectNode", "DictNode", "ListNode", "TupleNode", "JsonNode", "TypeNode",
+                    "SliceNode", "FunctionNode", "NdArrayNode", "SparseMatrixNode", "CachedNode"})
 
 
 class NotCovered(Exception):
@@ -129,9 +134,9 @@ class _Reader:
         if saved_id in self.memo:  # the same object again (skops: memo before the loader)
             return self.memo[saved_id]
         loader = state.get("__loader__")
-        method = getattr(self, f"_{loader}", None) if isinstance(loader, str) else None
-        if method is None:
+        if not isinstance(loader, str) or loader not in _KINDS:
             raise NotCovered(f"node kind {loader!r}")
+        method = getattr(self, f"_{loader}")
         module, name = state.get("__module__"), state.get("__class__")
         if not isinstance(module, str) or not isinstance(name, str):
             raise NotCovered("a node without a type")
@@ -151,7 +156,7 @@ class _Reader:
             raise NotCovered("an array without its file")
         return self.zf.read(name)
 
-    # one method per node kind, named after skops' loader; each mirrors its _construct
+    # one method per kind in _KINDS, named after skops' loader; each mirrors its _construct
     def _ObjectNode(self, node, state, full, module, name):
         self._check(full, self.objects)
         content = state.get("content")
