@@ -152,6 +152,18 @@ def test_an_unwritable_or_disabled_cache_still_loads(tmp_path, monkeypatch, refe
     assert not any(p.suffix == ".tmp" for p in tmp_path.rglob("*"))
 
 
+def test_no_home_folder_means_no_cache(monkeypatch, reference):
+    from pathlib import Path
+
+    def nowhere():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv(lm.CACHE_ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(nowhere))
+    _assert_same(lm.load_identifier(LANGUAGES), reference)
+
+
 def test_cache_folder_follows_xdg_and_home(tmp_path, monkeypatch):
     monkeypatch.delenv(lm.CACHE_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))

@@ -72,7 +72,10 @@ def load_identifier(languages: tuple[str, ...]):
 def _cache_entry(model_file: Path, version: str | None,
                  languages: tuple[str, ...]) -> tuple[Path | None, str]:
     """The cache file for this model and its key; no file when there is no cache to use."""
-    folder = cache_dir()
+    try:
+        folder = cache_dir()
+    except (RuntimeError, KeyError, OSError):  # no home folder to be found
+        return None, ""
     if folder is None or not version:
         return None, ""
     try:
