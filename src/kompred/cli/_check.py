@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ._common import add_model_options
+from ._common import add_model_options, collector_paused
 
 
 def add_parser(sub) -> None:
@@ -30,6 +30,11 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    with collector_paused():  # one draft: imports and models are nearly all of the time
+        return _run(args)
+
+
+def _run(args) -> int:
     from ..check import check_application
     from ..report._check import check_to_html, check_to_json, check_to_markdown, check_to_terminal
     from ..scoring import load_scorer

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import sys
 import time
@@ -15,6 +17,24 @@ MODEL_HELP = ("a model folder written by 'kompred train' (default: the bundled m
               "only if every type in it is on kompred's trusted list")
 TRUST_HELP = ("load the --model folder even when it holds types outside kompred's trusted list, "
               "or an old joblib (pickle) file; read 'kompred model inspect DIR' first")
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """No cyclic garbage collection inside the block (for the start of a one-text command).
+
+    Importing scikit-learn, SciPy, pandas and spaCy creates some 180,000 objects, and the
+    collector walks them again and again while they are created, finding next to nothing to free:
+    0.3-0.4 s of a cold ``kompred check`` (measured with ``gc.callbacks``). Collection resumes
+    after the block, as it was.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def add_model_options(p: argparse.ArgumentParser, *, model_help: str = MODEL_HELP) -> None:

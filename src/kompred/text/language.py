@@ -28,12 +28,11 @@ LANGUAGES: tuple[str, ...] = (
 @functools.lru_cache(maxsize=1)
 def _language_identifier():
     # Our own instance: py3langid.set_languages() would change the library-wide identifier for
-    # every other user in the process.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    # every other user in the process. Its arrays come from a per-user cache when there is one
+    # (py3langid decompresses its model for 0.5 s otherwise): the same arrays, the same answers.
+    from ._langid_model import load_identifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(LANGUAGES))
-    return identifier
+    return load_identifier(LANGUAGES)
 
 
 def _for_ranking(text: Any) -> str | None:
@@ -101,13 +100,21 @@ def _visits_many(encoded: list[bytes], auto) -> list[dict | None]:
             for a, b in zip(ptr[:-1], ptr[1:], strict=True)]
 
 
+#: below this many texts with letters, a batch is ranked text by text (the same floats)
+_BATCH_MIN = 32
+
+
 def _rank_many(texts: list[Any]) -> list[list[tuple[str, float]] | None]:
     """:func:`_rank_languages` of each text: the byte automaton runs for the batch at once,
     the scoring is py3langid's own (a subclass answers ``_raw_score`` from the batch)."""
+    prepared = [_for_ranking(t) for t in texts]
+    # a few texts (one check): py3langid's per-text walk, rather than building the automaton's
+    # arrays (40 ms and 120 MB) for them
+    if sum(p is not None for p in prepared) < _BATCH_MIN:
+        return [None if p is None else _rank_languages(p) for p in prepared]
     ident = _language_identifier()
     auto = _automaton()
-    prepared = [_for_ranking(t) for t in texts]
-    if auto is None or not any(p is not None for p in prepared):
+    if auto is None:
         return [None if p is None else _rank_languages(p) for p in prepared]
     encoded = {}
     for p in prepared:
