@@ -24,19 +24,18 @@ _COLUMN_TILE = 16
 
 
 @nb.njit(nogil=True, inline="always")
-def _offer(best_v, best_i, low, low_at, row, j, v):
-    # replace the row's current minimum; an equal value keeps the earlier (lower) index
-    if v > low[row]:
-        best_v[row, low_at[row]] = v
-        best_i[row, low_at[row]] = j
-        m = best_v[row, 0]
-        at = 0
-        for t in range(1, best_v.shape[1]):
-            if best_v[row, t] < m:
-                m = best_v[row, t]
-                at = t
-        low[row] = m
-        low_at[row] = at
+def _replace(best_v, best_i, low, low_at, row, j, v):
+    # v beat the row's current minimum: it takes that place, and the minimum is found again
+    best_v[row, low_at[row]] = v
+    best_i[row, low_at[row]] = j
+    m = best_v[row, 0]
+    at = 0
+    for t in range(1, best_v.shape[1]):
+        if best_v[row, t] < m:
+            m = best_v[row, t]
+            at = t
+    low[row] = m
+    low_at[row] = at
 
 
 @nb.njit(nogil=True)
@@ -70,15 +69,25 @@ def row_block(S, i0, r_indptr, r_indices, r_data, p_rows, p_data, p_indptr, star
             for q in range(start[f], p_indptr[f + 1]):
                 S[r, p_rows[q] - i0] += w * p_data[q]
         S[r, r] = -np.inf
+        # the minimum is kept in a local: almost every offer is refused by one comparison
+        # (an equal value keeps the earlier, lower index)
+        lo = low[row]
         for c in range(width):
-            _offer(best_v, best_i, low, low_at, row, i0 + c, S[r, c])
+            v = S[r, c]
+            if v > lo:
+                _replace(best_v, best_i, low, low_at, row, i0 + c, v)
+                lo = low[row]
     n_tiles = (width - b + _COLUMN_TILE - 1) // _COLUMN_TILE
     for t in nb.prange(n_tiles):
         c_lo = b + t * _COLUMN_TILE
         c_hi = min(width, c_lo + _COLUMN_TILE)
+        lows = low[i0 + c_lo:i0 + c_hi].copy()
         for r in range(b):
             for c in range(c_lo, c_hi):
-                _offer(best_v, best_i, low, low_at, i0 + c, i0 + r, S[r, c])
+                v = S[r, c]
+                if v > lows[c - c_lo]:
+                    _replace(best_v, best_i, low, low_at, i0 + c, i0 + r, v)
+                    lows[c - c_lo] = low[i0 + c]
 
 
 @nb.njit(parallel=True, nogil=True)
