@@ -87,3 +87,107 @@ def test_hstack_rows_is_scipys_hstack():
             assert np.array_equal(got.indptr, ref.indptr)
             assert np.array_equal(got.indices, ref.indices)
             assert np.array_equal(got.data, ref.data)
+
+
+def test_same_pairs_is_the_per_pair_comparison():
+    import pandas as pd
+
+    from kompred.consistency.pairs import _same, _same_pairs
+
+    values = np.array([None, float("nan"), pd.NA, pd.NaT, 1, 1.0, True, 2.5, "1", "a", "a ",
+                       pd.Timestamp("2022-10-01"), pd.Timestamp("2022-10-01").to_pydatetime(),
+                       np.float64("nan"), 0.0, -0.0, "", "∅"], dtype=object)
+    i, j = np.meshgrid(np.arange(len(values)), np.arange(len(values)))
+    a, b = i.ravel(), j.ravel()
+    want = [_same(values[x], values[y]) for x, y in zip(a, b, strict=True)]
+    assert _same_pairs(values, a, b).tolist() == want
+    unhashable = np.array([[1], [1], None], dtype=object)
+    assert _same_pairs(unhashable, np.array([0, 0, 2]), np.array([1, 2, 2])).tolist() == \
+        [True, False, True]
+
+
+def test_pairs_fields_and_terms_equal_the_per_pair_loop():
+    """The vectorised same/differing fields and topic of a pairs table, on a simulated table."""
+    import pandas as pd
+
+    from kompred import find_divergent_pairs
+    from kompred.consistency.pairs import _same
+
+    apps = simulate(400, seed=4).applications
+    apps.loc[apps.index[::9], "provider"] = None
+    apps.loc[apps.index[::13], "topic"] = None
+    pairs = find_divergent_pairs(apps, include_agreeing=True, min_similarity=0.2)
+    assert len(pairs) > 100
+    fields = [f for f in ("insats_form", "provider_type", "provider", "cost_sek", "participants",
+                          "employer", "unit", "submitted", "agreement", "handler")
+              if f in apps.columns]
+    by_id = apps.set_index("id")
+    same_f, diff_f, topics = [], [], []
+    for ia, ib in zip(pairs["id_a"], pairs["id_b"], strict=True):
+        ra, rb = by_id.loc[ia], by_id.loc[ib]
+        sf = [f for f in fields if _same(ra[f], rb[f])]
+        same_f.append(", ".join(sf))
+        diff_f.append(", ".join(f for f in fields if f not in sf))
+        ta, tb = ra["topic"], rb["topic"]
+        topics.append(ta if _same(ta, tb) else f"{ta} / {tb}")
+    assert pairs["same_fields"].tolist() == same_f
+    assert pairs["differing_fields"].tolist() == diff_f
+    assert pairs["topic"].tolist() == pd.array(topics, dtype="str").tolist()
+
+
+def test_group_stats_at_once_agree_with_the_loop_over_groups(monkeypatch):
+    """Large tables compute the groups' similarity and terms in two products: the same terms,
+    the same mean similarity within 1e-5."""
+    import pandas as pd
+
+    from kompred import find_divergent_groups
+    from kompred.consistency import groups as GR
+
+    apps = simulate(1500, seed=8).applications
+    corpus = prepare(apps)
+    slow = find_divergent_groups(corpus, similarity=0.5, include_uniform=True)
+    monkeypatch.setattr(GR, "_LARGE_ROWS", 100)
+    fast = find_divergent_groups(corpus, similarity=0.5, include_uniform=True)
+    assert len(slow) > 30
+    pd.testing.assert_frame_equal(fast.drop(columns="mean_similarity"),
+                                  slow.drop(columns="mean_similarity"))
+    assert np.allclose(fast["mean_similarity"], slow["mean_similarity"], rtol=0, atol=1e-5)
+    assert not fast["mean_similarity"].isna().any()
+
+
+@pytest.mark.parametrize("effect", [0.0, 0.02, 0.2])
+def test_permutation_pvalue_of_large_tables_agrees_within_monte_carlo_error(effect, monkeypatch):
+    """Residuals permuted in linear time (large tables) against labels permuted by sorting random
+    keys (small tables): the same test, other random permutations, so the p-values agree within
+    the Monte Carlo error of 2,000 permutations (4 standard errors, at least 0.01)."""
+    from kompred.consistency import handlers as H
+
+    rng = np.random.default_rng(5)
+    n, G = 3000, 12
+    g, strata = rng.integers(0, G, n), rng.integers(0, 3, n)
+    resid = rng.normal(size=n) + effect * (g - G / 2) / G + 0.3 * strata
+    monkeypatch.setattr(H, "_LARGE_ROWS", 10**9)
+    slow = H._permutation_pvalue(resid, g, G, strata, 2000, 0)
+    monkeypatch.setattr(H, "_LARGE_ROWS", 100)
+    fast = H._permutation_pvalue(resid, g, G, strata, 2000, 0)
+    assert fast != slow or effect == 0.2
+    assert abs(fast - slow) <= max(0.01, 4 * np.sqrt(slow * (1 - slow) / 2000))
+    # the statistic is permuted within strata: a stratum effect alone is no handler effect
+    assert (fast > 0.01) == (slow > 0.01)
+
+
+def test_handler_effect_of_a_large_table_is_the_same_with_the_power_beside_it(monkeypatch):
+    """The power simulation runs in a thread beside the model fit on large tables: the same
+    result as one after the other."""
+    from kompred import handler_effect
+    from kompred.consistency import handlers as H
+
+    apps = simulate(600, n_handlers=8, handler_sd=0.6, seed=2).applications
+    scores = np.clip(np.random.default_rng(0).uniform(0.2, 0.9, len(apps)), 0, 1)
+    one = handler_effect(apps, content_scores=scores, n_permutations=200).to_dict()
+    monkeypatch.setattr(H, "_LARGE_ROWS", 100)
+    monkeypatch.setattr(H, "_permutation_pvalue_large",
+                        lambda resid, g, G, strata, n_perm, block, t_obs, rng: one["p_value"])
+    both = handler_effect(apps, content_scores=scores, n_permutations=200).to_dict()
+    assert both["design_power"] == one["design_power"]
+    assert both == one
