@@ -39,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.run import application_table
     from kompred import consistency as C
     from kompred.analysis import PAIRS_MIN_SIMILARITY, PLOT_MIN_SIMILARITY, Analysis
-    from kompred.modeling.topic import load_default_topic_model
+    try:
+        from kompred.analysis import _topics
+    except ImportError:  # before the chunked topic step: the whole table in one call
+        def _topics(table):
+            from kompred.modeling.topic import load_default_topic_model
+
+            return load_default_topic_model().predict_details(table)
     from kompred.report import render_analysis, seed_tables, write_report
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         analysis.pairs = analysis.all_pairs[keep].reset_index(drop=True)
 
     def topics():
-        analysis.topics = load_default_topic_model().predict_details(apps)
+        analysis.topics = _topics(apps)
 
     def handler():
         analysis.handler = C.handler_effect(corpus)

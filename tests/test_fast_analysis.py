@@ -211,3 +211,15 @@ def test_word_matrix_is_the_word_vectorizers_fit_transform():
     assert W.dtype == ref.dtype and W.shape == ref.shape
     assert np.array_equal(W.indptr, ref.indptr) and np.array_equal(W.indices, ref.indices)
     assert np.array_equal(W.data, ref.data)
+
+
+def test_topics_in_chunks_are_the_topics_of_the_whole_table(monkeypatch):
+    import pandas as pd
+
+    from kompred import analysis as A
+
+    apps = simulate(120, seed=9).applications
+    apps.loc[apps.index[5], "description"] = ""
+    whole = A._topics(apps)
+    monkeypatch.setattr(A, "TOPIC_CHUNK_ROWS", 50)
+    pd.testing.assert_frame_equal(A._topics(apps), whole)
