@@ -178,8 +178,7 @@ def test_permutation_pvalue_of_large_tables_agrees_within_monte_carlo_error(effe
 
 def test_handler_effect_of_a_large_table_is_the_same_with_the_power_beside_it(monkeypatch):
     """The power simulation and the permutation test run in a thread beside the model fit on
-    large tables: the same
-    result as one after the other."""
+    large tables: the same result as one after the other."""
     from kompred import handler_effect
     from kompred.consistency import handlers as H
 
