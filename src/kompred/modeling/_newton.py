@@ -29,10 +29,29 @@ def logistic_newton_pcg(X: sp.csr_matrix, y: np.ndarray, *, C: float = 1.0, tol:
                         max_iter: int = 100, max_inner: int = 200,
                         coef0: np.ndarray | None = None, intercept0: float = 0.0
                         ) -> tuple[np.ndarray, float, int]:
-    """Coefficients, intercept and Newton iterations of the L2 logistic fit of y (0/1) on X.
+    """The L2-penalized logistic fit of ``y`` on ``X`` (the objective in the module docstring).
 
     Vectors are kept in X's dtype (float32 X: float32 products, half the memory traffic);
     sums that decide convergence are accumulated in float64.
+
+    Parameters
+    ----------
+    X : sparse matrix, shape (n, d)
+    y : array-like of 0/1, shape (n,)
+    C : float, default 1.0
+        Inverse regularization strength, as in scikit-learn.
+    tol : float, default 1e-4
+        Stop when max |∇f| <= tol (scikit-learn's newton-cg rule).
+    max_iter, max_inner : int
+        Most Newton steps, and conjugate-gradient steps per Newton step.
+    coef0, intercept0 : starting point (default 0).
+
+    Returns
+    -------
+    coef : ndarray of X's dtype, shape (d,)
+    intercept : float
+    n_iter : int
+        Newton steps taken.
     """
     X = sp.csr_matrix(X)
     dtype = X.dtype
