@@ -153,6 +153,9 @@ def test_group_stats_at_once_agree_with_the_loop_over_groups(monkeypatch):
                                   slow.drop(columns="mean_similarity"))
     assert np.allclose(fast["mean_similarity"], slow["mean_similarity"], rtol=0, atol=1e-5)
     assert not fast["mean_similarity"].isna().any()
+    monkeypatch.setattr(GR, "_GROUP_CHUNK", 7)  # the members' rows in several chunks
+    pd.testing.assert_frame_equal(find_divergent_groups(corpus, similarity=0.5,
+                                                        include_uniform=True), fast)
 
 
 @pytest.mark.parametrize("effect", [0.0, 0.02, 0.2])
