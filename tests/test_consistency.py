@@ -573,12 +573,18 @@ def test_content_model_of_a_large_table_fits_in_float32_threads_within_the_solve
               groups=None, n_splits=3, C=1.0, seed=0)
     dtypes: list = []
     real_fit = LogisticRegression.fit
+    real_newton = M.logistic_newton_pcg
 
     def spy(self, X, y, *args, **kwargs):
         dtypes.append(X.dtype)
         return real_fit(self, X, y, *args, **kwargs)
 
+    def spy_newton(X, y, **kwargs):  # the large-table solver (modeling/_newton.py)
+        dtypes.append(X.dtype)
+        return real_newton(X, y, **kwargs)
+
     monkeypatch.setattr(LogisticRegression, "fit", spy)
+    monkeypatch.setattr(M, "logistic_newton_pcg", spy_newton)
     monkeypatch.setattr(M, "_cores", lambda: 2)
     fast = M._content_logits(apps, y, labelled, **kw)
     assert set(dtypes) == {np.dtype(np.float32)}

@@ -30,6 +30,15 @@ def redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            # most columns hold no personnummer: check each distinct text once (a pairs table
+            # of 100,000 texts has 634,809 rows and 24 text columns) and rewrite a column only
+            # when one of its texts changes
+            try:
+                distinct = pd.unique(out[col])
+            except TypeError:  # unhashable cells: check them all
+                distinct = out[col].tolist()
+            if not any(isinstance(v, str) and redact_personnummer(v) != v for v in distinct):
+                continue
             values = out[col].tolist()
             seen: dict[str, str] = {}  # a pairs table repeats each text in about ten rows
             red = [(seen[v] if v in seen else seen.setdefault(v, redact_personnummer(v)))

@@ -7,17 +7,79 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .._argcheck import (
     _check_fraction,
     _check_positive_int,
 )
+from ..modeling.content import _LARGE_ROWS
 from ..schema import (
     GRANTED,
     UNKNOWN,
 )
 from ..text.graph import _capped_groups, _edges
-from .pairs import _corpus_of, _good_terms, _prepare, _scores_for
+from .pairs import _corpus_of, _good_terms, _prepare, _scores_for, _top_terms
+
+#: Groups whose members' rows are copied to float64 at once in :func:`_group_stats` (a copy of
+#: the whole matrix was 860 MB at 100,000 texts).
+_GROUP_CHUNK = 4096
+
+
+def _one_group_stats(members: np.ndarray, X: sp.csr_matrix, W: sp.csr_matrix | None,
+                     ok: np.ndarray, n_terms: int, names: np.ndarray) -> tuple[float, str]:
+    """A group's mean pairwise cosine and its top terms (the mean word weight, ties: lower
+    column first), one group at a time."""
+    Xm = X[members]
+    S = (Xm @ Xm.T).toarray() if len(members) <= 2000 else None
+    if S is not None:
+        iu = np.triu_indices(len(members), 1)
+        mean_sim = float(S[iu].mean())
+    else:
+        mean_sim = float("nan")
+    terms = ""
+    if W is not None:
+        w = np.asarray(W[members].mean(axis=0)).ravel() * ok
+        top = np.lexsort((np.arange(len(w)), -w))[:n_terms]
+        terms = ", ".join(names[t] for t in top if w[t] > 0)
+    return mean_sim, terms
+
+
+def _group_stats(groups: list[np.ndarray], X: sp.csr_matrix, W: sp.csr_matrix | None,
+                 ok: np.ndarray, n_terms: int, names: np.ndarray
+                 ) -> tuple[np.ndarray, list[str]]:
+    """:func:`_one_group_stats` of every group at once (large tables).
+
+    Two sparse products with a group-by-row indicator instead of three per group (16,817
+    groups of 100,000 texts: 59 s). The mean pairwise cosine of unit rows is
+    (‖Σ x‖² − Σ ‖x‖²) / (m(m − 1)), in float64, where the loop sums float32 products one pair at
+    a time: the two agree within 1e-5 (tests/test_fast_analysis.py). The mean word weights are
+    the loop's: each weight scaled by 1/m in the matrix's dtype, summed in member order.
+    """
+    if not groups:
+        return np.empty(0), []
+    sizes = np.array([len(m) for m in groups])
+    rows = np.repeat(np.arange(len(groups)), sizes)
+    cols = np.concatenate(groups)
+    shape = (len(groups), X.shape[0])
+    total, own = np.empty(len(groups)), np.empty(len(groups))
+    bounds = np.r_[0, np.cumsum(sizes)]
+    for g0 in range(0, len(groups), _GROUP_CHUNK):  # members' rows in float64, chunk by chunk
+        g1 = min(g0 + _GROUP_CHUNK, len(groups))
+        Xc = X[cols[bounds[g0]:bounds[g1]]].astype(np.float64)
+        local = rows[bounds[g0]:bounds[g1]] - g0
+        ones = sp.csr_matrix((np.ones(len(local)), (local, np.arange(len(local)))),
+                             shape=(g1 - g0, Xc.shape[0]))
+        sums = ones @ Xc
+        total[g0:g1] = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+        own[g0:g1] = ones @ np.asarray(Xc.multiply(Xc).sum(axis=1)).ravel()
+    mean_sim = np.where(sizes <= 2000, (total - own) / (sizes * (sizes - 1.0)), np.nan)
+    if W is None:
+        return mean_sim, [""] * len(groups)
+    scale = (1.0 / sizes).astype(W.dtype)  # as W[members] * (1 / m) is, in W's dtype
+    means = sp.csr_matrix((scale[rows], (rows, cols)), shape=shape, dtype=W.dtype) @ W
+    means = sp.csr_matrix(means.multiply(ok.astype(W.dtype)[None, :]))
+    return mean_sim, _top_terms(means, names, n_terms) if n_terms else [""] * len(groups)
 
 
 def find_divergent_groups(apps: pd.DataFrame, *,
@@ -86,32 +148,25 @@ def find_divergent_groups(apps: pd.DataFrame, *,
         dtype=float)
     order = np.argsort(labels, kind="stable")
     bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    # which groups are reported: enough decided members, mixed decisions (or every group)
+    n_dec = np.bincount(labels, weights=dec != UNKNOWN)
+    n_yes = np.bincount(labels, weights=dec == GRANTED)
+    wanted = (n_dec >= min_size) & (include_uniform | ((n_yes > 0) & (n_yes < n_dec)))
+    groups = [m for m in np.split(order, bounds) if wanted[labels[m[0]]]]
+    stats = _group_stats(groups, prep.X, W, ok, n_terms, names) if n > _LARGE_ROWS else None
     rows = []
-    for members in np.split(order, bounds):
+    for j, members in enumerate(groups):
         decided = members[dec[members] != UNKNOWN]
-        if len(decided) < min_size:
-            continue
         g = dec[decided] == GRANTED
-        mixed = 0 < g.sum() < len(g)
-        if not mixed and not include_uniform:
-            continue
-        Xm = prep.X[members]
-        S = (Xm @ Xm.T).toarray() if len(members) <= 2000 else None
-        if S is not None:
-            iu = np.triu_indices(len(members), 1)
-            mean_sim = float(S[iu].mean())
+        if stats is not None:
+            mean_sim, terms = float(stats[0][j]), stats[1][j]
         else:
-            mean_sim = float("nan")
+            mean_sim, terms = _one_group_stats(members, prep.X, W, ok, n_terms, names)
         hs = [h for h in handlers[decided] if isinstance(h, str)]
         h_yes = sorted({h for h, gi in zip(handlers[decided], g, strict=True)
                         if isinstance(h, str) and gi})
         h_no = sorted({h for h, gi in zip(handlers[decided], g, strict=True)
                        if isinstance(h, str) and not gi})
-        terms = ""
-        if W is not None:
-            w = np.asarray(W[members].mean(axis=0)).ravel() * ok
-            top = np.lexsort((np.arange(len(w)), -w))[:n_terms]
-            terms = ", ".join(names[t] for t in top if w[t] > 0)
         label = int(labels[members[0]])
         rows.append({
             "group": label,

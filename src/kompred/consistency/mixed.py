@@ -53,7 +53,9 @@ class _RandomIntercept:
         z, tau = self.modes(eta, sigma)
         nodes = z[:, None] + math.sqrt(2.0) * tau[:, None] * _GH_X[None, :]  # (G, K)
         t = eta[:, None] + sigma * nodes[self.g]  # (n, K)
-        ll_obs = np.where(self.y[:, None] > 0, log_expit(t), log_expit(-t))
+        # log f(y | t) = log expit(±t): one log_expit of the sign-flipped nodes (negating is
+        # exact, so this is the two-call np.where bit for bit at half the cost)
+        ll_obs = log_expit(np.where(self.y[:, None] > 0, t, -t))
         h = np.asarray(self.M @ ll_obs) - 0.5 * nodes**2  # (G, K)
         a = _GH_LOGW[None, :] + h
         amax = a.max(axis=1, keepdims=True)
@@ -97,8 +99,12 @@ class _RandomIntercept:
         """
         return self.score_info(beta, sigma, observed=True)[3]
 
-    def fit_beta(self, sigma: float, beta0: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    def fit_beta(self, sigma: float, beta0: np.ndarray, *, observed: bool = False
+                 ) -> tuple[np.ndarray, float, np.ndarray]:
         """Maximize over β for fixed σ (Newton with step halving); returns the Fisher-type matrix.
+
+        With ``observed=True`` also the observed information at the returned β
+        (:meth:`louis_info`), from the fit's last quadrature pass when σ > 0.
 
         The Newton direction uses the observed information where it is positive definite: the
         Fisher-type matrix overstates the curvature when σ is large, and steps with it
@@ -129,7 +135,9 @@ class _RandomIntercept:
             ll, grad, info, obs = res
             if np.max(np.abs(t * step)) < 1e-8 or change < 1e-10:
                 break
-        return beta, ll, info
+        if not observed:
+            return beta, ll, info
+        return beta, ll, info, obs if obs is not None else self.louis_info(beta, sigma)
 
 
 def _newton_step(obs: np.ndarray | None, info: np.ndarray, grad: np.ndarray) -> np.ndarray:
@@ -153,11 +161,14 @@ def _profile(model: _RandomIntercept, beta0: np.ndarray, reml: bool):
         key = round(float(sigma), 12)
         if key in cache:
             return cache[key][0]
-        beta, ll, info = model.fit_beta(float(sigma), state["beta"])
+        if reml:  # the observed information of the fit's last pass (not one pass more)
+            beta, ll, info, louis = model.fit_beta(float(sigma), state["beta"], observed=True)
+        else:
+            beta, ll, info = model.fit_beta(float(sigma), state["beta"])
         state["beta"] = beta
         obj = ll
         if reml:
-            sign, logdet = np.linalg.slogdet(model.louis_info(beta, float(sigma)))
+            sign, logdet = np.linalg.slogdet(louis)
             if sign <= 0:
                 sign, logdet = np.linalg.slogdet(info)
             obj = ll - 0.5 * logdet

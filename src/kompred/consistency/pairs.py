@@ -42,7 +42,15 @@ def _top_terms(M: sp.csr_matrix, names: np.ndarray, top: int) -> list[str]:
         return []
     M.eliminate_zeros()
     rows = np.repeat(np.arange(M.shape[0]), np.diff(M.indptr))
-    order = np.lexsort((M.indices, -M.data, rows))
+    if M.data.dtype == np.float32 and M.shape[0] < 2**31 and bool(np.all(M.data > 0)):
+        # one stable sort of an int64 key (row, then weight descending; the bits of a positive
+        # float32 order as the float does) instead of a three-key lexsort: 0.8 s against 3.4 s
+        # for the 6 million shared terms of 634,809 pairs; ties keep the lower column first
+        M.sort_indices()
+        desc = np.uint32(0xFFFFFFFF) - M.data.view(np.uint32)
+        order = np.argsort((rows.astype(np.int64) << 32) | desc.astype(np.int64), kind="stable")
+    else:
+        order = np.lexsort((M.indices, -M.data, rows))
     rank = np.arange(len(order)) - M.indptr[rows[order]]
     keep = order[rank < top]  # still grouped by row, best first
     words = names[M.indices[keep]].tolist()
@@ -81,6 +89,42 @@ def _same(u: Any, v: Any) -> bool:
         return bool(u == v)
     except (TypeError, ValueError):
         return False
+
+
+def _same_pairs(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``_same(values[i], values[j])`` for every pair (i, j) of ``zip(a, b)``, as an array.
+
+    Missing values (None, NaN, NA, NaT) are equal only to each other; other values are equal
+    when ``==`` says so, which for hashable cell values is what ``pandas.factorize`` groups by.
+    A Python call per pair and field took 24 s for the 634,809 pairs of 100,000 texts.
+    """
+    values = np.asarray(values, dtype=object)
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    missing = np.array([u is None or u is pd.NA or u is pd.NaT or
+                        (isinstance(u, float) and math.isnan(u)) for u in values], dtype=bool)
+    try:
+        codes = pd.factorize(np.where(missing, None, values), use_na_sentinel=True)[0]
+    except TypeError:  # an unhashable cell: one comparison per pair
+        return np.array([_same(values[i], values[j]) for i, j in zip(a, b, strict=True)],
+                        dtype=bool)
+    ma, mb = missing[a], missing[b]
+    return np.where(ma | mb, ma & mb, codes[a] == codes[b])
+
+
+def _field_lists(apps: pd.DataFrame, fields: Sequence[str], a: np.ndarray, b: np.ndarray
+                 ) -> tuple[list[str], list[str]]:
+    """The pairs' ``same_fields`` and ``differing_fields`` (comma-separated, in field order)."""
+    if not fields:
+        return [""] * len(a), [""] * len(a)
+    same = np.column_stack([_same_pairs(apps[f].to_numpy(dtype=object), a, b) for f in fields])
+    # few distinct patterns of equal fields: join the names once per pattern
+    patterns, which = np.unique(same, axis=0, return_inverse=True)
+    same_names = [", ".join(f for f, eq in zip(fields, row, strict=True) if eq)
+                  for row in patterns]
+    diff_names = [", ".join(f for f, eq in zip(fields, row, strict=True) if not eq)
+                  for row in patterns]
+    which = which.ravel()
+    return [same_names[k] for k in which], [diff_names[k] for k in which]
 
 
 @dataclass(frozen=True)
@@ -271,8 +315,9 @@ def _pairs_frame(apps: pd.DataFrame, prep: _Prepared, p: np.ndarray, *, min_simi
     })
     if topic_column in apps.columns:
         t = apps[topic_column].astype(object).to_numpy()
-        out["topic"] = pd.array([ta if _same(ta, tb) else f"{ta} / {tb}"
-                                 for ta, tb in zip(t[a], t[b], strict=True)], dtype="str")
+        same_topic = _same_pairs(t, a, b)
+        out["topic"] = pd.array([ta if same else f"{ta} / {tb}" for ta, tb, same
+                                 in zip(t[a], t[b], same_topic, strict=True)], dtype="str")
     else:
         out["topic"] = pd.array([None] * len(a), dtype="str")
     W, names = prep.words if len(a) and n_terms else (None, np.empty(0))
@@ -281,12 +326,7 @@ def _pairs_frame(apps: pd.DataFrame, prep: _Prepared, p: np.ndarray, *, min_simi
     out["shared_terms"] = pd.array(shared, dtype="str")
     out["terms_only_a"] = pd.array(only_a, dtype="str")
     out["terms_only_b"] = pd.array(only_b, dtype="str")
-    same_f, diff_f = [], []
-    cols = {f: apps[f].to_numpy(dtype=object) for f in fields}
-    for i, j in zip(a, b, strict=True):
-        sf = [f for f in fields if _same(cols[f][i], cols[f][j])]
-        same_f.append(", ".join(sf))
-        diff_f.append(", ".join(f for f in fields if f not in sf))
+    same_f, diff_f = _field_lists(apps, fields, a, b)
     out["same_fields"] = pd.array(same_f, dtype="str")
     out["differing_fields"] = pd.array(diff_f, dtype="str")
     for f in fields:

@@ -145,8 +145,10 @@ def period_effect(apps: pd.DataFrame | Corpus, *, period_column: str | None = "a
         sigma = 0.0
         if handler_adj:
             sigma, _, _, beta, info = _fit_random_intercept(model, beta, reml=False)
-            beta, _, info = model.fit_beta(sigma, beta)
-        louis = model.louis_info(beta, sigma)  # cluster-aware (equals info when sigma = 0)
+            beta, _, info, louis = model.fit_beta(sigma, beta, observed=True)
+        else:
+            louis = model.louis_info(beta, sigma)
+        # louis: cluster-aware (equals info when sigma = 0)
         if np.linalg.slogdet(louis)[0] > 0:
             info = louis
     try:
