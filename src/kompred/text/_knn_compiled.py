@@ -21,6 +21,8 @@ import numpy as np
 
 #: Columns one thread offers to their rows at a time (16 float32 = one 64-byte cache line).
 _COLUMN_TILE = 16
+#: Values of a row compared with its minimum at once before any is walked one by one.
+_SCAN = 64
 
 
 @nb.njit(nogil=True, inline="always")
@@ -69,25 +71,36 @@ def row_block(S, i0, r_indptr, r_indices, r_data, p_rows, p_data, p_indptr, star
             for q in range(start[f], p_indptr[f + 1]):
                 S[r, p_rows[q] - i0] += w * p_data[q]
         S[r, r] = -np.inf
-        # the minimum is kept in a local: almost every offer is refused by one comparison
+        # almost every offer is refused: a run of _SCAN values is first compared with the
+        # row's minimum at once (a vector loop), and only a run with a winner is walked
         # (an equal value keeps the earlier, lower index)
         lo = low[row]
-        for c in range(width):
-            v = S[r, c]
-            if v > lo:
-                _replace(best_v, best_i, low, low_at, row, i0 + c, v)
-                lo = low[row]
+        for c0 in range(0, width, _SCAN):
+            c1 = min(width, c0 + _SCAN)
+            hit = False
+            for c in range(c0, c1):
+                hit |= S[r, c] > lo
+            if hit:
+                for c in range(c0, c1):
+                    v = S[r, c]
+                    if v > lo:
+                        _replace(best_v, best_i, low, low_at, row, i0 + c, v)
+                        lo = low[row]
     n_tiles = (width - b + _COLUMN_TILE - 1) // _COLUMN_TILE
     for t in nb.prange(n_tiles):
         c_lo = b + t * _COLUMN_TILE
         c_hi = min(width, c_lo + _COLUMN_TILE)
         lows = low[i0 + c_lo:i0 + c_hi].copy()
         for r in range(b):
+            hit = False
             for c in range(c_lo, c_hi):
-                v = S[r, c]
-                if v > lows[c - c_lo]:
-                    _replace(best_v, best_i, low, low_at, i0 + c, i0 + r, v)
-                    lows[c - c_lo] = low[i0 + c]
+                hit |= S[r, c] > lows[c - c_lo]
+            if hit:
+                for c in range(c_lo, c_hi):
+                    v = S[r, c]
+                    if v > lows[c - c_lo]:
+                        _replace(best_v, best_i, low, low_at, i0 + c, i0 + r, v)
+                        lows[c - c_lo] = low[i0 + c]
 
 
 @nb.njit(parallel=True, nogil=True)
