@@ -304,6 +304,43 @@ def test_batch_top_reasons_equal_the_per_row_loop(which, fitted_model, monkeypat
     assert sum(len(r) for r in fast) > 5 * len(X)
 
 
+@pytest.mark.parametrize("which", ["bundled", "history"])
+@pytest.mark.parametrize("cells", [None, 3_000])
+def test_batch_word_values_are_the_per_row_function_to_the_bit(which, cells, fitted_model,
+                                                               monkeypatch):
+    from kompred.text import explain
+
+    if cells is not None:  # blocks of a few rows: the block edges are exercised
+        monkeypatch.setattr(explain, "_SCRATCH_CELLS", cells)
+    model = load_scorer().grant_model if which == "bundled" else fitted_model
+    X = fixed_input(150)
+    X.loc[5, "description"] = "demens demens, Demens. (demens) och demens"  # repeated, punctuated
+    X.loc[6, "description"] = "banan ananas anananas"  # n-grams repeated inside a word
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        Z = model._features(X)
+    C = Z.multiply(model.classifier_.coef_.ravel().reshape(1, -1)).tocsr()
+    ts = model.featurizer_.text_slice_
+    texts = model.featurizer_.texts(X)
+    ptr, words, values = explain.batch_word_values(model.featurizer_.text_.vectorizer_, texts,
+                                                   C[:, ts])
+    grams = model.featurizer_.feature_map_["value"].to_numpy()[ts]
+    Ct = C[:, ts].tocsr()
+    checked = 0
+    for i, text in enumerate(texts):
+        row = slice(Ct.indptr[i], Ct.indptr[i + 1])
+        nz = Ct.data[row] != 0
+        weights = dict(zip(grams[Ct.indices[row][nz]].tolist(), Ct.data[row][nz].tolist(),
+                           strict=True))
+        got = list(zip(words[ptr[i]:ptr[i + 1]], values[ptr[i]:ptr[i + 1]].tolist(), strict=True))
+        if weights:  # the same words in the same order, the same floats to the bit
+            assert got == list(words_from_char_ngrams(text, weights).items())
+            checked += 1
+        else:
+            assert all(v == 0 for _, v in got)
+    assert checked > 140
+
+
 def test_language_check_of_a_batch_is_the_per_text_check():
     from kompred.text import language
 
