@@ -349,8 +349,17 @@ def test_language_check_of_a_batch_is_the_per_text_check():
         "Opplæring i demens for helsefagarbeidere i eldreomsorgen.", "KURS I DEMENS FÖR PERSONALEN",
         "Ko\u0308k och   lokalvård\n för personalen i hemtjänsten", "مرحبا بكم في الدورة التدريبية للموظفين",
         "Utbildning i lågaffektivt bemötande " * 60]
+    # near races between Swedish and its neighbours: prefixes of mixed Scandinavian text
+    mixed = "Opplæring och utbildning i demens for helsefagarbeidere och undersköterskor i hemtjänsten"
+    texts += [mixed[:k] for k in range(20, len(mixed), 3)]
     # the same floats in the same order, not only the same answers
-    assert language._rank_many(texts) == [language._rank_languages(t) for t in texts]
+    ranked = [language._rank_languages(t) for t in texts]
+    assert language._rank_many(texts) == ranked
+    # texts the float64 bound calls surely Swedish are Swedish first in py3langid's float32
+    sure = language._surely_swedish([language._for_ranking(t) or "" for t in texts],
+                                    language._automaton())
+    assert sure.sum() >= 100  # the shortcut is taken
+    assert all(r is not None and r[0][0] == "sv" for r, s in zip(ranked, sure, strict=True) if s)
     for min_chars in (1, 20, 60):
         assert language.is_swedish_many(texts, min_chars=min_chars) == \
             [language.is_swedish(t, min_chars=min_chars) for t in texts]
