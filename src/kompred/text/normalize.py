@@ -81,13 +81,17 @@ def normalize_text(text: Any, *, max_chars: int | None = None) -> str:
         raise ValidationError(f"expected max_chars to be a positive int or None; got {max_chars!r}")
     if not text:
         return ""
-    return _normalize(text, max_chars)
+    text = _normalize(text)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[:max_chars].rstrip()
+    return text
 
 
 # the topic model, the grant model, the reference index and the reasons normalize the same
-# texts of a batch: each distinct text is normalized once (normalize_text is a pure function)
+# texts of a batch: each distinct text is normalized once (normalize_text is a pure function),
+# whatever max_chars each of them cuts the result to
 @functools.lru_cache(maxsize=1 << 16)
-def _normalize(text: str, max_chars: int | None) -> str:
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = redact_personnummer(text, PERSONNUMMER_TOKEN)
     # str.translate looks up every character; most texts have none of these, or a few
@@ -96,10 +100,7 @@ def _normalize(text: str, max_chars: int | None) -> str:
             text = text.replace(ch, repl)
     text = text.lower()
     text = _NUMBER_RE.sub("0", text)
-    text = " ".join(text.split())
-    if max_chars is not None and len(text) > max_chars:
-        text = text[:max_chars].rstrip()
-    return text
+    return " ".join(text.split())
 
 
 class TextCleaner(TransformerMixin, BaseEstimator):
