@@ -367,7 +367,7 @@ def test_language_check_of_a_batch_is_the_per_text_check():
     assert {language.is_swedish(t) for t in texts} == {True, False, None}
 
 
-@pytest.mark.parametrize("ngram_range", [(1, 1), (2, 5), (3, 5), (4, 7)])
+@pytest.mark.parametrize("ngram_range", [(1, 1), (2, 5), (3, 5), (4, 5), (5, 5), (4, 7)])
 def test_char_wb_transform_of_short_words(ngram_range):
     from kompred.text import char_ngram_vectorizer
     from kompred.text._fastchar import char_wb_transform, clear_caches
@@ -395,3 +395,23 @@ def test_bootstrap_scores_in_one_product_equal_one_product_per_member(which, fit
                           zip(clf.bootstrap_coef_, clf.bootstrap_intercept_, strict=True)])[..., 0]
     fast = clf.bootstrap_decision_function(Z)
     assert fast.shape == reference.shape and np.array_equal(fast, reference)  # bit for bit
+
+
+def test_char_wb_transform_beyond_the_numbered_characters(monkeypatch):
+    from kompred.text import _fastchar, char_ngram_vectorizer
+
+    # more distinct characters than n-gram numbers have room for: sklearn's own transform;
+    # and the caches starting afresh midway change no result
+    cjk = ["".join(chr(0x4E00 + 7 * i + j) for j in range(7)) + " och vård" for i in range(700)]
+    texts = ["utbildning i demens för personalen", "kurs i hlr"] + cjk
+    for vec in (char_ngram_vectorizer().fit(texts),  # too many characters in the vocabulary
+                char_ngram_vectorizer().fit(texts[:2])):  # ... or in the texts
+        _fastchar.clear_caches()
+        for part in (texts[:2], texts, texts[:2]):
+            fast, slow = _fastchar.char_wb_transform(vec, part), vec.transform(part)
+            assert (fast != slow).nnz == 0 and np.array_equal(fast.indices, slow.indices)
+    vec = char_ngram_vectorizer().fit(texts[:2])
+    monkeypatch.setattr(_fastchar, "_MAX_WORDS", 3)
+    for part in (texts[:2], texts[:1], texts[1:2]):
+        fast, slow = _fastchar.char_wb_transform(vec, part), vec.transform(part)
+        assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)

@@ -2,15 +2,22 @@
 
 scikit-learn's char_wb analyzer pads every whitespace-separated word as ``" word "`` and takes
 its n-grams word by word, so a text's n-gram counts are the sum of its words' counts. The same
-words recur in every text, so each distinct word is analyzed once (cached per vectorizer) and a
-batch's counts are one sparse product: (texts x words token counts) @ (words x n-grams). The
-counts are integers, so the result is the same matrix as ``vectorizer.transform`` gives; the
-idf, sublinear tf and normalization are then applied by the vectorizer's own fitted
-``TfidfTransformer``, so those steps are scikit-learn's to the bit.
+words recur in every text, so each distinct word is analysed once (cached, for all vectorizers
+of the same n-gram range) and a batch's counts are one sparse product: (texts x words token
+counts) @ (words x n-grams). The counts are integers, so the result is the same matrix as
+``vectorizer.transform`` gives; the idf, sublinear tf and normalization are then applied by the
+vectorizer's own fitted ``TfidfTransformer``, so those steps are scikit-learn's to the bit.
+
+The words of a batch are analysed together with numpy: each character gets a small number
+(its *code*, 1 to ``_BASE - 1``, given in order of first sight) and an n-gram of up to
+``_MAX_N`` characters is the integer ``sum(code_j * _BASE ** (n - 1 - j))``, one number per
+distinct string (codes are never 0, so strings of different lengths never share a number). A
+vectorizer's vocabulary is numbered the same way once, and looked up with a binary search.
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
 from itertools import chain
 from typing import Any
@@ -18,15 +25,51 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-#: every n-gram of every word analysed so far -> its number (shared by all vectorizers)
-_GRAMS: dict[str, int] = {}
-_GRAM_LIST: list[str] = []
-#: (min_n, max_n) -> {word: numbers of the n-grams of " word ", repeated as often as they occur}
-_WORDS: dict[tuple[int, int], dict[str, np.ndarray]] = {}
-#: vectorizer -> array: n-gram number -> column in its vocabulary, or -1
-_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: distinct n-grams kept before the caches start afresh (bounded memory)
-_MAX_GRAMS = 2_000_000
+#: n-gram numbers: base (codes per character) and the longest n-gram that fits in an int64
+_BASE = 4096
+_MAX_N = 5
+#: words, or n-gram numbers, kept before every cache starts afresh (bounded memory)
+_MAX_WORDS = 2_000_000
+_MAX_CODES = 40_000_000
+#: one thread at a time analyses words and numbers characters (a web server scores in threads)
+_LOCK = threading.RLock()
+
+
+class _State:
+    """Every cache of the module: emptied together, as numbers mean nothing across resets."""
+
+    def __init__(self):
+        #: Unicode code point -> character code (0: not seen yet); allocated on first use
+        self.codes: np.ndarray | None = None
+        self.n_codes = 0
+        #: (min_n, max_n) -> _Words
+        self.words: dict[tuple[int, int], _Words] = {}
+        #: vectorizer -> (its vocabulary dict, sorted n-gram numbers, their columns)
+        self.vocabs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class _Words:
+    """The analysed words of one n-gram range: word -> row; row r's n-gram numbers are
+    ``grams[ptr[r]:ptr[r + 1]]`` (n ascending, then position: sklearn's order)."""
+
+    def __init__(self):
+        self.row: dict[str, int] = {}
+        self.ptr = np.zeros(1024, dtype=np.int64)
+        self.grams = np.zeros(1 << 16, dtype=np.int64)
+
+    def add(self, ptr: np.ndarray, grams: np.ndarray) -> None:
+        # capacity doubles as words come (np.resize fills the new room with copies: overwritten)
+        n, used = len(self.row), int(self.ptr[len(self.row)])
+        rows, need = n + len(ptr) - 1, used + len(grams)
+        if rows + 1 > len(self.ptr):
+            self.ptr = np.resize(self.ptr, max(2 * len(self.ptr), rows + 1))
+        if need > len(self.grams):
+            self.grams = np.resize(self.grams, max(2 * len(self.grams), need))
+        self.ptr[n + 1 : rows + 1] = used + ptr[1:]
+        self.grams[used:need] = grams
+
+
+_STATE = _State()
 
 
 def _plain_char_wb(vec: Any) -> bool:
@@ -35,89 +78,162 @@ def _plain_char_wb(vec: Any) -> bool:
 
     return (type(vec) is TfidfVectorizer and vec.analyzer == "char_wb" and vec.input == "content"
             and vec.preprocessor is None and vec.tokenizer is None and bool(vec.lowercase)
-            and vec.strip_accents is None and not vec.binary)
+            and vec.strip_accents is None and not vec.binary
+            and 1 <= vec.ngram_range[0] <= vec.ngram_range[1] <= _MAX_N)
 
 
 def _supported(vec: Any) -> bool:
     return _plain_char_wb(vec) and hasattr(vec, "vocabulary_") and hasattr(vec, "_tfidf")
 
 
-def _word_grams(word: str, min_n: int, max_n: int) -> np.ndarray:
-    # the n-grams of one word exactly as sklearn's _char_wb_ngrams takes them, as numbers
-    # every n-gram of each length up to the padded word's own; a padded word shorter than
-    # min_n is itself the one n-gram (sklearn takes w[0:n] once, then stops)
-    w = " " + word + " "
-    w_len = len(w)
-    if w_len < min_n:
-        found = [w]
-    else:
-        found = [w[i : i + n] for n in range(min_n, min(max_n, w_len) + 1)
-                 for i in range(w_len - n + 1)]
-    ids = list(map(_GRAMS.get, found))
-    if None in ids:
-        for i, j in enumerate(ids):
-            if j is None:
-                g = found[i]
-                j = _GRAMS.get(g)  # the same new n-gram can occur twice in a word
-                if j is None:
-                    j = _GRAMS[g] = len(_GRAM_LIST)
-                    _GRAM_LIST.append(g)
-                ids[i] = j
-    return np.asarray(ids, dtype=np.int64)
+def _char_codes(text: str) -> np.ndarray | None:
+    """The codes of a string's characters (new characters numbered); None when more than
+    ``_BASE - 1`` distinct characters would be needed."""
+    state = _STATE
+    if state.codes is None:
+        state.codes = np.zeros(0x110000, dtype=np.int64)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = state.codes[points]
+    if not codes.all():
+        fresh = np.unique(points[codes == 0])
+        if state.n_codes + len(fresh) >= _BASE:
+            return None
+        state.codes[fresh] = np.arange(state.n_codes + 1, state.n_codes + 1 + len(fresh))
+        state.n_codes += len(fresh)
+        codes = state.codes[points]
+    return codes
 
 
-def _words_for(ngram_range: tuple[int, int]) -> dict:
-    # all caches start afresh together once the n-gram table is past _MAX_GRAMS
-    if len(_GRAM_LIST) > _MAX_GRAMS:
-        _GRAMS.clear()
-        _GRAM_LIST.clear()
-        _WORDS.clear()
-        _CACHES.clear()
-    return _WORDS.setdefault(tuple(ngram_range), {})
+def _numbered_grams(words: list[str], min_n: int, max_n: int
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ptr, numbers): the n-grams of each ``" word "`` exactly as sklearn's ``_char_wb_ngrams``
+    takes them (every n-gram of each length up to the padded word's own, n ascending, then
+    position; a padded word shorter than ``min_n`` is itself the one n-gram); None when the
+    characters cannot be numbered."""
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+    codes = _char_codes("".join(f" {w} " for w in words))
+    if codes is None:
+        return None
+    starts = np.zeros(len(words), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    count = np.maximum(lengths[:, None] - np.arange(min_n, max_n + 1)[None, :] + 1, 0)
+    short = lengths < min_n  # no n-gram of any length in range (count is 0): the word itself
+    ptr = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.where(short, 1, count.sum(axis=1)), out=ptr[1:])
+    run = ptr[:-1, None] + np.cumsum(count, axis=1) - count  # where each length's run begins
+    out = np.empty(int(ptr[-1]), dtype=np.int64)
+
+    def emit(number, how_many, dest):  # number[start + i] goes to dest + i, i < how_many
+        word = np.repeat(np.arange(len(words), dtype=np.int64), how_many)
+        first = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(how_many, out=first[1:])
+        i = np.arange(len(word), dtype=np.int64) - first[word]
+        out[dest[word] + i] = number[starts[word] + i]
+
+    # number[i]: the n characters from i on (windows that cross a word are never read)
+    padded = np.concatenate([codes, np.zeros(max_n, dtype=np.int64)])
+    number = padded
+    for n in range(1, max_n + 1):
+        if n > 1:
+            number = number[:-1] * _BASE + padded[n - 1 :]
+        if n >= min_n:
+            emit(number, count[:, n - min_n], run[:, n - min_n])
+        if short.any():
+            emit(number, (short & (lengths == n)).astype(np.int64), ptr[:-1])
+    return ptr, out
 
 
-def _columns_of(vec: Any) -> np.ndarray:
-    # n-gram number -> column of vec's vocabulary (-1: not in it), extended to the new n-grams
-    cols = _CACHES.get(vec)
-    have = 0 if cols is None else len(cols)
-    if have < len(_GRAM_LIST):
-        get = vec.vocabulary_.get
-        more = np.fromiter((get(g, -1) for g in _GRAM_LIST[have:]), dtype=np.int64,
-                           count=len(_GRAM_LIST) - have)
-        cols = more if cols is None else np.concatenate([cols, more])
-        _CACHES[vec] = cols
-    return cols
+def _rows(words: Any, ngram_range: tuple[int, int]) -> tuple[_Words, np.ndarray] | None:
+    """The analysed words' table for the range and each word's row in it (new words analysed);
+    None when the characters cannot be numbered."""
+    state = _STATE
+    table = state.words.get(ngram_range)
+    if table is None or len(table.row) > _MAX_WORDS or int(table.ptr[len(table.row)]) > _MAX_CODES:
+        if table is not None:  # all caches start afresh together
+            _reset()
+            state = _STATE
+        table = state.words[ngram_range] = _Words()
+    get = table.row.get
+    rows = [get(w, -1) for w in words]
+    new = list(dict.fromkeys(w for w, r in zip(words, rows, strict=True) if r < 0))
+    if new:
+        found = _numbered_grams(new, *ngram_range)
+        if found is None:
+            return None
+        first = len(table.row)
+        table.add(*found)
+        table.row.update(zip(new, range(first, first + len(new)), strict=True))
+        rows = [get(w) for w in words]
+    return table, np.asarray(rows, dtype=np.int64)
 
 
-def _gram_rows(vec: Any, words: Any) -> tuple[np.ndarray, np.ndarray]:
-    # (indptr, indices) of the (words x vocabulary) n-gram matrix, rows in the order of words
-    cache, (min_n, max_n) = _words_for(vec.ngram_range), vec.ngram_range
-    rows = []
-    for w in words:
-        ids = cache.get(w)
-        if ids is None:
-            ids = cache[w] = _word_grams(w, min_n, max_n)
-        rows.append(ids)
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    ids = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    cols = _columns_of(vec)[ids] if len(ids) else ids
-    # n-grams outside the vocabulary are dropped; a row keeps its own in their order
-    kept = np.zeros(len(ids) + 1, dtype=np.int64)
-    np.cumsum(cols >= 0, out=kept[1:])
-    ends = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=ends[1:])
-    return kept[ends], cols[cols >= 0].astype(np.int32)
+def _vocabulary_numbers(vec: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The vectorizer's n-grams as sorted numbers, with their columns (cached per fitted
+    vocabulary); terms longer than ``_MAX_N`` characters can never be found and are left out."""
+    vocab = vec.vocabulary_
+    cached = _STATE.vocabs.get(vec)
+    if cached is not None and cached[0] is vocab:
+        return cached[1], cached[2]
+    terms = [t for t in vocab if 0 < len(t) <= _MAX_N]
+    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+    codes = _char_codes("".join(terms))
+    if codes is None:
+        return None
+    starts = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    numbers = np.zeros(len(terms), dtype=np.int64)
+    for j in range(_MAX_N):
+        more = lengths > j
+        numbers[more] = numbers[more] * _BASE + codes[starts[:-1][more] + j]
+    columns = np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))
+    order = np.argsort(numbers)
+    numbers, columns = numbers[order], columns[order]
+    _STATE.vocabs[vec] = (vocab, numbers, columns)
+    return numbers, columns
 
 
-def word_columns(vec: Any, word: str) -> np.ndarray:
+def _reset() -> None:
+    global _STATE
+    _STATE = _State()
+
+
+def _gram_rows(vec: Any, words: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """(indptr, indices) of the (words x vocabulary) n-gram matrix, rows in the order of
+    ``words``, each row's columns in the words' n-gram order (n-grams outside the vocabulary
+    dropped; repeated ones repeated); None when the characters cannot be numbered."""
+    with _LOCK:
+        found = _rows(list(words), tuple(vec.ngram_range))
+        if found is None:
+            return None
+        table, rows = found
+        vocab = _vocabulary_numbers(vec)
+        if vocab is None:
+            return None
+        numbers, columns = vocab
+        lengths = table.ptr[rows + 1] - table.ptr[rows]
+        first = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=first[1:])
+        at = np.repeat(table.ptr[rows] - first[:-1], lengths) + np.arange(int(first[-1]))
+        grams = table.grams[at]
+    pos = np.searchsorted(numbers, grams)
+    hit = pos < len(numbers)
+    hit[hit] = numbers[pos[hit]] == grams[hit]
+    kept = np.zeros(len(grams) + 1, dtype=np.int64)
+    np.cumsum(hit, out=kept[1:])
+    return kept[first], columns[pos[hit]].astype(np.int32)
+
+
+def word_columns(vec: Any, word: str) -> np.ndarray | None:
     """Column indices in ``vec``'s vocabulary of the n-grams of ``" word "`` (cached)."""
-    return _gram_rows(vec, [word])[1]
+    found = _gram_rows(vec, [word])
+    return None if found is None else found[1]
 
 
 def word_matrices(vec: Any, words_per_text: list[list[str]], dtype: Any = None
-                  ) -> tuple[sp.csr_array, sp.csr_array, dict[str, int]]:
+                  ) -> tuple[sp.csr_array, sp.csr_array, dict[str, int]] | None:
     """(texts x distinct words) token counts ``T``, (distinct words x n-grams) ``W`` and the
-    distinct words' row numbers: ``T @ W`` counts each text's n-grams in ``vec``'s vocabulary."""
+    distinct words' row numbers: ``T @ W`` counts each text's n-grams in ``vec``'s vocabulary.
+    None when the words' characters cannot be numbered (more than ``_BASE - 1`` of them)."""
     dtype = vec.dtype if dtype is None else dtype
     all_words = list(chain.from_iterable(words_per_text))
     local = {w: i for i, w in enumerate(dict.fromkeys(all_words))}  # first appearance order
@@ -125,7 +241,10 @@ def word_matrices(vec: Any, words_per_text: list[list[str]], dtype: Any = None
     indptr = np.zeros(len(words_per_text) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, words_per_text), dtype=np.int64, count=len(words_per_text)),
               out=indptr[1:])
-    w_indptr, w_indices = _gram_rows(vec, local)
+    found = _gram_rows(vec, local)
+    if found is None:
+        return None
+    w_indptr, w_indices = found
     W = sp.csr_array((np.ones(len(w_indices), dtype=dtype), w_indices, w_indptr),
                      shape=(len(local), len(vec.vocabulary_)))
     T = sp.csr_array((np.ones(len(tokens), dtype=dtype), tokens, indptr),
@@ -133,9 +252,13 @@ def word_matrices(vec: Any, words_per_text: list[list[str]], dtype: Any = None
     return T, W, local
 
 
-def char_wb_counts(vec: Any, texts: list[str]) -> sp.csr_array:
-    """The n-gram count matrix ``vec`` would build for ``texts`` (float, sorted indices)."""
-    T, W, _ = word_matrices(vec, [text.lower().split() for text in texts])
+def char_wb_counts(vec: Any, texts: list[str]) -> sp.csr_array | None:
+    """The n-gram count matrix ``vec`` would build for ``texts`` (float, sorted indices);
+    None when the texts' characters cannot be numbered."""
+    found = word_matrices(vec, [text.lower().split() for text in texts])
+    if found is None:
+        return None
+    T, W, _ = found
     counts = sp.csr_array(T @ W, dtype=vec.dtype)
     counts.sort_indices()
     return counts
@@ -148,7 +271,10 @@ def char_wb_transform(vec: Any, texts: Any):
     """
     if not isinstance(texts, list) or not _supported(vec) or not all(isinstance(t, str) for t in texts):
         return vec.transform(texts)
-    return vec._tfidf.transform(char_wb_counts(vec, texts), copy=False)
+    counts = char_wb_counts(vec, texts)
+    if counts is None:
+        return vec.transform(texts)
+    return vec._tfidf.transform(counts, copy=False)
 
 
 def _fit_supported(vec: Any) -> bool:
@@ -172,16 +298,16 @@ def char_wb_fit_transform(vec: Any, texts: Any):
         return vec.fit_transform(texts)  # sklearn's own error for an empty vocabulary
     vec.fit([" ".join(words)])  # the vocabulary: the n-grams of the distinct words
     counts = char_wb_counts(vec, texts)
+    if counts is None:
+        return vec.fit_transform(texts)
     vec._tfidf.fit(counts)
     return vec._tfidf.transform(counts, copy=False)
 
 
 def clear_caches() -> None:
     """Forget every analysed word and n-gram (for timing a batch that sees its texts once)."""
-    _GRAMS.clear()
-    _GRAM_LIST.clear()
-    _WORDS.clear()
-    _CACHES.clear()
+    with _LOCK:
+        _reset()
     _CHUNK_TOKENS.clear()
 
 
@@ -242,7 +368,7 @@ def content_word_transform(vec: Any, texts: Any):
 
     from .tokens import content_tokens
 
-    if len(_CHUNK_TOKENS) > _MAX_GRAMS // 4:
+    if len(_CHUNK_TOKENS) > _MAX_WORDS // 4:
         _CHUNK_TOKENS.clear()
     # a text not in NFC is one "chunk": tokenize() normalizes the whole text first
     chunks = [t.split() if unicodedata.is_normalized("NFC", t) else [t] for t in texts]

@@ -131,7 +131,10 @@ def batch_word_values(vectorizer: Any, texts: list[str], contributions: Any
         return None
     n = len(texts)
     n_cols = len(vectorizer.vocabulary_)
-    T, W, local = word_matrices(vectorizer, [normalize_text(t).split() for t in texts])
+    found = word_matrices(vectorizer, [normalize_text(t).split() for t in texts])
+    if found is None:
+        return None
+    T, W, local = found
     C = sp.csr_array(contributions, dtype=np.float64)
     if not C.has_canonical_format:
         C = C.copy()
