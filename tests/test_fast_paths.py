@@ -415,3 +415,20 @@ def test_char_wb_transform_beyond_the_numbered_characters(monkeypatch):
     for part in (texts[:2], texts[:1], texts[1:2]):
         fast, slow = _fastchar.char_wb_transform(vec, part), vec.transform(part)
         assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)
+
+
+def test_texts_called_normal_are_left_as_they_are_by_normalizing():
+    from kompred.schema import join_texts
+    from kompred.text.normalize import _is_normal, _normalize
+
+    # every character below U+0300 alone and next to the characters around numbers and spaces
+    chars = [chr(c) for c in range(0x300)]
+    around = ["", "0", "0.", ".0", " 0", "0 ", "a", "A", " ", "å"]
+    candidates = [a + c + b for c in chars for a in around for b in around]
+    # normalized titles and descriptions joined, as the grant model's texts are
+    X = fixed_input(200)
+    candidates += [join_texts(normalize_text(t), normalize_text(d))
+                   for t, d in zip(X["title"], X["description"], strict=True)]
+    called = [t for t in candidates if t and _is_normal(t)]
+    assert len(called) > 2_000
+    assert [t for t in called if _normalize(t) != t] == []
