@@ -28,11 +28,33 @@ import scipy.sparse as sp
 #: n-gram numbers: base (codes per character) and the longest n-gram that fits in an int64
 _BASE = 4096
 _MAX_N = 5
-#: words, or n-gram numbers, kept before every cache starts afresh (bounded memory)
+#: distinct n-grams, words, or n-grams of words, kept before every cache starts afresh
+_MAX_GRAMS = 2_000_000
 _MAX_WORDS = 2_000_000
 _MAX_CODES = 40_000_000
 #: one thread at a time analyses words and numbers characters (a web server scores in threads)
 _LOCK = threading.RLock()
+
+
+class _Grow:
+    """A numpy array that grows at its end (the capacity doubles)."""
+
+    def __init__(self, dtype, first: Any = ()):
+        self.data = np.zeros(max(1024, len(first)), dtype=dtype)
+        self.n = 0
+        self.extend(np.asarray(first, dtype=dtype))
+
+    def extend(self, values: np.ndarray) -> None:
+        need = self.n + len(values)
+        if need > len(self.data):
+            bigger = np.zeros(max(2 * len(self.data), need), dtype=self.data.dtype)
+            bigger[: self.n] = self.data[: self.n]
+            self.data = bigger
+        self.data[self.n : need] = values
+        self.n = need
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.n]
 
 
 class _State:
@@ -42,31 +64,27 @@ class _State:
         #: Unicode code point -> character code (0: not seen yet); allocated on first use
         self.codes: np.ndarray | None = None
         self.n_codes = 0
+        #: n-gram number -> n-gram id (in order of first sight), and id -> number
+        self.gram_id: dict[int, int] = {}
+        self.gram_number = _Grow(np.int64)
         #: (min_n, max_n) -> _Words
         self.words: dict[tuple[int, int], _Words] = {}
-        #: vectorizer -> (its vocabulary dict, sorted n-gram numbers, their columns)
+        #: vectorizer -> [its vocabulary dict, sorted numbers, their columns, id -> column or -1]
         self.vocabs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class _Words:
-    """The analysed words of one n-gram range: word -> row; row r's n-gram numbers are
+    """The analysed words of one n-gram range: word -> row; row r's n-gram ids are
     ``grams[ptr[r]:ptr[r + 1]]`` (n ascending, then position: sklearn's order)."""
 
     def __init__(self):
         self.row: dict[str, int] = {}
-        self.ptr = np.zeros(1024, dtype=np.int64)
-        self.grams = np.zeros(1 << 16, dtype=np.int64)
+        self.ptr = _Grow(np.int64, [0])
+        self.grams = _Grow(np.int32)
 
     def add(self, ptr: np.ndarray, grams: np.ndarray) -> None:
-        # capacity doubles as words come (np.resize fills the new room with copies: overwritten)
-        n, used = len(self.row), int(self.ptr[len(self.row)])
-        rows, need = n + len(ptr) - 1, used + len(grams)
-        if rows + 1 > len(self.ptr):
-            self.ptr = np.resize(self.ptr, max(2 * len(self.ptr), rows + 1))
-        if need > len(self.grams):
-            self.grams = np.resize(self.grams, max(2 * len(self.grams), need))
-        self.ptr[n + 1 : rows + 1] = used + ptr[1:]
-        self.grams[used:need] = grams
+        self.ptr.extend(self.grams.n + ptr[1:])
+        self.grams.extend(grams)
 
 
 _STATE = _State()
@@ -143,15 +161,30 @@ def _numbered_grams(words: list[str], min_n: int, max_n: int
     return ptr, out
 
 
+def _gram_ids(numbers: np.ndarray) -> np.ndarray:
+    """The id of each n-gram number (new ones numbered in order of first sight)."""
+    state = _STATE
+    uniq, inverse = np.unique(numbers, return_inverse=True)
+    get = state.gram_id.get
+    ids = np.fromiter((get(x, -1) for x in uniq.tolist()), dtype=np.int64, count=len(uniq))
+    fresh = np.flatnonzero(ids < 0)
+    first = len(state.gram_id)
+    ids[fresh] = np.arange(first, first + len(fresh))
+    state.gram_id.update(zip(uniq[fresh].tolist(), range(first, first + len(fresh)), strict=True))
+    state.gram_number.extend(uniq[fresh])
+    return ids[inverse.ravel()]
+
+
 def _rows(words: Any, ngram_range: tuple[int, int]) -> tuple[_Words, np.ndarray] | None:
     """The analysed words' table for the range and each word's row in it (new words analysed);
     None when the characters cannot be numbered."""
     state = _STATE
     table = state.words.get(ngram_range)
-    if table is None or len(table.row) > _MAX_WORDS or int(table.ptr[len(table.row)]) > _MAX_CODES:
-        if table is not None:  # all caches start afresh together
-            _reset()
-            state = _STATE
+    if len(state.gram_id) > _MAX_GRAMS or (table is not None and (
+            len(table.row) > _MAX_WORDS or table.grams.n > _MAX_CODES)):
+        _reset()  # all caches start afresh together
+        state, table = _STATE, None
+    if table is None:
         table = state.words[ngram_range] = _Words()
     get = table.row.get
     rows = [get(w, -1) for w in words]
@@ -161,35 +194,42 @@ def _rows(words: Any, ngram_range: tuple[int, int]) -> tuple[_Words, np.ndarray]
         if found is None:
             return None
         first = len(table.row)
-        table.add(*found)
+        table.add(found[0], _gram_ids(found[1]))
         table.row.update(zip(new, range(first, first + len(new)), strict=True))
         rows = [get(w) for w in words]
     return table, np.asarray(rows, dtype=np.int64)
 
 
-def _vocabulary_numbers(vec: Any) -> tuple[np.ndarray, np.ndarray] | None:
-    """The vectorizer's n-grams as sorted numbers, with their columns (cached per fitted
-    vocabulary); terms longer than ``_MAX_N`` characters can never be found and are left out."""
+def _columns(vec: Any) -> np.ndarray | None:
+    """n-gram id -> column in the vectorizer's vocabulary, or -1 (cached per fitted
+    vocabulary, extended to the ids numbered since); None when the vocabulary's characters
+    cannot be numbered. Terms longer than ``_MAX_N`` characters can never be found."""
     vocab = vec.vocabulary_
-    cached = _STATE.vocabs.get(vec)
-    if cached is not None and cached[0] is vocab:
-        return cached[1], cached[2]
-    terms = [t for t in vocab if 0 < len(t) <= _MAX_N]
-    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-    codes = _char_codes("".join(terms))
-    if codes is None:
-        return None
-    starts = np.zeros(len(terms) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    numbers = np.zeros(len(terms), dtype=np.int64)
-    for j in range(_MAX_N):
-        more = lengths > j
-        numbers[more] = numbers[more] * _BASE + codes[starts[:-1][more] + j]
-    columns = np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))
-    order = np.argsort(numbers)
-    numbers, columns = numbers[order], columns[order]
-    _STATE.vocabs[vec] = (vocab, numbers, columns)
-    return numbers, columns
+    state = _STATE
+    cached = state.vocabs.get(vec)
+    if cached is None or cached[0] is not vocab:
+        terms = [t for t in vocab if 0 < len(t) <= _MAX_N]
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        codes = _char_codes("".join(terms))
+        if codes is None:
+            return None
+        starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        numbers = np.zeros(len(terms), dtype=np.int64)
+        for j in range(_MAX_N):
+            more = lengths > j
+            numbers[more] = numbers[more] * _BASE + codes[starts[:-1][more] + j]
+        columns = np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))
+        order = np.argsort(numbers)
+        cached = state.vocabs[vec] = [vocab, numbers[order], columns[order], _Grow(np.int32)]
+    _, numbers, columns, colmap = cached
+    if colmap.n < state.gram_number.n:
+        new = state.gram_number.view()[colmap.n :]
+        pos = np.searchsorted(numbers, new)
+        hit = pos < len(numbers)
+        hit[hit] = numbers[pos[hit]] == new[hit]
+        colmap.extend(np.where(hit, columns[np.minimum(pos, len(numbers) - 1)], -1))
+    return colmap.view()
 
 
 def _reset() -> None:
@@ -206,21 +246,19 @@ def _gram_rows(vec: Any, words: Any) -> tuple[np.ndarray, np.ndarray] | None:
         if found is None:
             return None
         table, rows = found
-        vocab = _vocabulary_numbers(vec)
-        if vocab is None:
+        colmap = _columns(vec)
+        if colmap is None:
             return None
-        numbers, columns = vocab
-        lengths = table.ptr[rows + 1] - table.ptr[rows]
+        ptr = table.ptr.view()
+        lengths = ptr[rows + 1] - ptr[rows]
         first = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=first[1:])
-        at = np.repeat(table.ptr[rows] - first[:-1], lengths) + np.arange(int(first[-1]))
-        grams = table.grams[at]
-    pos = np.searchsorted(numbers, grams)
-    hit = pos < len(numbers)
-    hit[hit] = numbers[pos[hit]] == grams[hit]
-    kept = np.zeros(len(grams) + 1, dtype=np.int64)
+        at = np.repeat(ptr[rows] - first[:-1], lengths) + np.arange(int(first[-1]))
+        cols = colmap[table.grams.view()[at]]
+    hit = cols >= 0
+    kept = np.zeros(len(cols) + 1, dtype=np.int64)
     np.cumsum(hit, out=kept[1:])
-    return kept[first], columns[pos[hit]].astype(np.int32)
+    return kept[first], cols[hit]
 
 
 def word_columns(vec: Any, word: str) -> np.ndarray | None:
