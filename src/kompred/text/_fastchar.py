@@ -28,10 +28,11 @@ import scipy.sparse as sp
 #: n-gram numbers: base (codes per character) and the longest n-gram that fits in an int64
 _BASE = 4096
 _MAX_N = 5
-#: distinct n-grams, words, or n-grams of words, kept before every cache starts afresh
+#: distinct n-grams, words, n-grams of words, or texts, kept before every cache starts afresh
 _MAX_GRAMS = 2_000_000
 _MAX_WORDS = 2_000_000
 _MAX_CODES = 40_000_000
+_MAX_TEXTS = 200_000
 #: one thread at a time analyses words and numbers characters (a web server scores in threads)
 _LOCK = threading.RLock()
 
@@ -69,6 +70,8 @@ class _State:
         self.gram_number = _Grow(np.int64)
         #: (min_n, max_n) -> _Words
         self.words: dict[tuple[int, int], _Words] = {}
+        #: ((min_n, max_n), lowercased) -> {text: the rows of its words, in order}
+        self.texts: dict[tuple, dict[str, np.ndarray]] = {}
         #: vectorizer -> [its vocabulary dict, sorted numbers, their columns, id -> column or -1]
         self.vocabs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -79,10 +82,14 @@ class _Words:
 
     def __init__(self):
         self.row: dict[str, int] = {}
+        self.words: list[str] = []
         self.ptr = _Grow(np.int64, [0])
         self.grams = _Grow(np.int32)
 
-    def add(self, ptr: np.ndarray, grams: np.ndarray) -> None:
+    def add(self, words: list[str], ptr: np.ndarray, grams: np.ndarray) -> None:
+        self.row.update(zip(words, range(len(self.words), len(self.words) + len(words)),
+                            strict=True))
+        self.words.extend(words)
         self.ptr.extend(self.grams.n + ptr[1:])
         self.grams.extend(grams)
 
@@ -175,17 +182,22 @@ def _gram_ids(numbers: np.ndarray) -> np.ndarray:
     return ids[inverse.ravel()]
 
 
-def _rows(words: Any, ngram_range: tuple[int, int]) -> tuple[_Words, np.ndarray] | None:
-    """The analysed words' table for the range and each word's row in it (new words analysed);
-    None when the characters cannot be numbered."""
+def _table(ngram_range: tuple[int, int]) -> _Words:
+    """The analysed words of the range; every cache starts afresh first when one is full."""
     state = _STATE
     table = state.words.get(ngram_range)
-    if len(state.gram_id) > _MAX_GRAMS or (table is not None and (
-            len(table.row) > _MAX_WORDS or table.grams.n > _MAX_CODES)):
-        _reset()  # all caches start afresh together
+    if len(state.gram_id) > _MAX_GRAMS or sum(map(len, state.texts.values())) > _MAX_TEXTS \
+            or (table is not None and (len(table.row) > _MAX_WORDS or table.grams.n > _MAX_CODES)):
+        _reset()
         state, table = _STATE, None
     if table is None:
         table = state.words[ngram_range] = _Words()
+    return table
+
+
+def _rows(table: _Words, words: list[str], ngram_range: tuple[int, int]) -> np.ndarray | None:
+    """Each word's row in the table (new words analysed); None when the characters cannot be
+    numbered."""
     get = table.row.get
     rows = [get(w, -1) for w in words]
     new = list(dict.fromkeys(w for w, r in zip(words, rows, strict=True) if r < 0))
@@ -193,11 +205,28 @@ def _rows(words: Any, ngram_range: tuple[int, int]) -> tuple[_Words, np.ndarray]
         found = _numbered_grams(new, *ngram_range)
         if found is None:
             return None
-        first = len(table.row)
-        table.add(found[0], _gram_ids(found[1]))
-        table.row.update(zip(new, range(first, first + len(new)), strict=True))
+        table.add(new, found[0], _gram_ids(found[1]))
         rows = [get(w) for w in words]
-    return table, np.asarray(rows, dtype=np.int64)
+    return np.asarray(rows, dtype=np.int32)
+
+
+def _text_rows(texts: list[str], ngram_range: tuple[int, int], lower: bool
+               ) -> tuple[_Words, list[np.ndarray]] | None:
+    """The table and each text's word rows in order (``text.lower().split()``, or
+    ``text.split()``), remembered per distinct text: a batch's texts pass through several
+    vectorizers and the reasons."""
+    table = _table(ngram_range)
+    memo = _STATE.texts.setdefault((ngram_range, lower), {})
+    missing = [t for t in dict.fromkeys(texts) if t not in memo]
+    if missing:
+        split = [(t.lower() if lower else t).split() for t in missing]
+        rows = _rows(table, list(chain.from_iterable(split)), ngram_range)
+        if rows is None:
+            return None
+        ends = np.cumsum(np.fromiter(map(len, split), dtype=np.int64, count=len(split))).tolist()
+        memo.update(zip(missing, (rows[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)),
+                        strict=True))
+    return table, [memo[t] for t in texts]
 
 
 def _columns(vec: Any) -> np.ndarray | None:
@@ -237,24 +266,20 @@ def _reset() -> None:
     _STATE = _State()
 
 
-def _gram_rows(vec: Any, words: Any) -> tuple[np.ndarray, np.ndarray] | None:
-    """(indptr, indices) of the (words x vocabulary) n-gram matrix, rows in the order of
-    ``words``, each row's columns in the words' n-gram order (n-grams outside the vocabulary
-    dropped; repeated ones repeated); None when the characters cannot be numbered."""
-    with _LOCK:
-        found = _rows(list(words), tuple(vec.ngram_range))
-        if found is None:
-            return None
-        table, rows = found
-        colmap = _columns(vec)
-        if colmap is None:
-            return None
-        ptr = table.ptr.view()
-        lengths = ptr[rows + 1] - ptr[rows]
-        first = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=first[1:])
-        at = np.repeat(ptr[rows] - first[:-1], lengths) + np.arange(int(first[-1]))
-        cols = colmap[table.grams.view()[at]]
+def _gram_matrix(vec: Any, table: _Words, rows: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(indptr, indices) of the (rows x vocabulary) n-gram matrix of the table's rows, each
+    row's columns in the word's n-gram order (n-grams outside the vocabulary dropped; repeated
+    ones repeated); None when the vocabulary's characters cannot be numbered."""
+    colmap = _columns(vec)
+    if colmap is None:
+        return None
+    ptr = table.ptr.view()
+    lengths = ptr[rows + 1] - ptr[rows]
+    first = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=first[1:])
+    at = np.repeat(ptr[rows] - first[:-1], lengths) + np.arange(int(first[-1]))
+    cols = colmap[table.grams.view()[at]]
     hit = cols >= 0
     kept = np.zeros(len(cols) + 1, dtype=np.int64)
     np.cumsum(hit, out=kept[1:])
@@ -263,37 +288,48 @@ def _gram_rows(vec: Any, words: Any) -> tuple[np.ndarray, np.ndarray] | None:
 
 def word_columns(vec: Any, word: str) -> np.ndarray | None:
     """Column indices in ``vec``'s vocabulary of the n-grams of ``" word "`` (cached)."""
-    found = _gram_rows(vec, [word])
+    with _LOCK:
+        ngram_range = tuple(vec.ngram_range)
+        table = _table(ngram_range)
+        rows = _rows(table, [word], ngram_range)
+        found = None if rows is None else _gram_matrix(vec, table, rows)
     return None if found is None else found[1]
 
 
-def word_matrices(vec: Any, words_per_text: list[list[str]], dtype: Any = None
-                  ) -> tuple[sp.csr_array, sp.csr_array, dict[str, int]] | None:
-    """(texts x distinct words) token counts ``T``, (distinct words x n-grams) ``W`` and the
-    distinct words' row numbers: ``T @ W`` counts each text's n-grams in ``vec``'s vocabulary.
-    None when the words' characters cannot be numbered (more than ``_BASE - 1`` of them)."""
+def word_matrices(vec: Any, texts: list[str], dtype: Any = None, *, lower: bool = True,
+                  with_words: bool = False
+                  ) -> tuple[sp.csr_array, sp.csr_array, list[str] | None] | None:
+    """(texts x distinct words) token counts ``T`` (one entry per occurrence, in text order),
+    (distinct words x n-grams) ``W`` and, ``with_words``, the distinct words: ``T @ W``
+    counts each text's n-grams in ``vec``'s vocabulary. The words are ``text.lower().split()``
+    (``lower=False``: ``text.split()``). None when the characters cannot be numbered (more
+    than ``_BASE - 1`` of them)."""
     dtype = vec.dtype if dtype is None else dtype
-    all_words = list(chain.from_iterable(words_per_text))
-    local = {w: i for i, w in enumerate(dict.fromkeys(all_words))}  # first appearance order
-    tokens = np.fromiter(map(local.__getitem__, all_words), dtype=np.int64, count=len(all_words))
-    indptr = np.zeros(len(words_per_text) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, words_per_text), dtype=np.int64, count=len(words_per_text)),
-              out=indptr[1:])
-    found = _gram_rows(vec, local)
-    if found is None:
-        return None
-    w_indptr, w_indices = found
-    W = sp.csr_array((np.ones(len(w_indices), dtype=dtype), w_indices, w_indptr),
-                     shape=(len(local), len(vec.vocabulary_)))
-    T = sp.csr_array((np.ones(len(tokens), dtype=dtype), tokens, indptr),
-                     shape=(len(words_per_text), len(local)))
-    return T, W, local
+    ngram_range = tuple(vec.ngram_range)
+    with _LOCK:
+        found = _text_rows(texts, ngram_range, lower)
+        if found is None:
+            return None
+        table, per_text = found
+        occ = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int32)
+        distinct, tokens = np.unique(occ, return_inverse=True)
+        grams = _gram_matrix(vec, table, distinct.astype(np.int64))
+        if grams is None:
+            return None
+        words = [table.words[r] for r in distinct.tolist()] if with_words else None
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text)), out=indptr[1:])
+    W = sp.csr_array((np.ones(len(grams[1]), dtype=dtype), grams[1], grams[0]),
+                     shape=(len(distinct), len(vec.vocabulary_)))
+    T = sp.csr_array((np.ones(len(tokens), dtype=dtype), tokens.ravel(), indptr),
+                     shape=(len(texts), len(distinct)))
+    return T, W, words
 
 
 def char_wb_counts(vec: Any, texts: list[str]) -> sp.csr_array | None:
     """The n-gram count matrix ``vec`` would build for ``texts`` (float, sorted indices);
     None when the texts' characters cannot be numbered."""
-    found = word_matrices(vec, [text.lower().split() for text in texts])
+    found = word_matrices(vec, texts)
     if found is None:
         return None
     T, W, _ = found

@@ -131,7 +131,8 @@ def batch_word_values(vectorizer: Any, texts: list[str], contributions: Any
         return None
     n = len(texts)
     n_cols = len(vectorizer.vocabulary_)
-    found = word_matrices(vectorizer, [normalize_text(t).split() for t in texts])
+    found = word_matrices(vectorizer, [normalize_text(t) for t in texts], lower=False,
+                          with_words=True)
     if found is None:
         return None
     T, W, local = found
