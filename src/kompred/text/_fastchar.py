@@ -70,7 +70,8 @@ class _State:
         self.gram_number = _Grow(np.int64)
         #: (min_n, max_n) -> _Words
         self.words: dict[tuple[int, int], _Words] = {}
-        #: ((min_n, max_n), lowercased) -> {text: the rows of its words, in order}
+        #: ((min_n, max_n), True) -> {text: the rows of text.lower().split()}; with False,
+        #: of text.split() for texts that are not lowercase
         self.texts: dict[tuple, dict[str, np.ndarray]] = {}
         #: vectorizer -> [its vocabulary dict, sorted numbers, their columns, id -> column or -1]
         self.vocabs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -214,19 +215,20 @@ def _text_rows(texts: list[str], ngram_range: tuple[int, int], lower: bool
                ) -> tuple[_Words, list[np.ndarray]] | None:
     """The table and each text's word rows in order (``text.lower().split()``, or
     ``text.split()``), remembered per distinct text: a batch's texts pass through several
-    vectorizers and the reasons."""
+    vectorizers and the reasons. A lowercase text's words are the same either way."""
     table = _table(ngram_range)
-    memo = _STATE.texts.setdefault((ngram_range, lower), {})
-    missing = [t for t in dict.fromkeys(texts) if t not in memo]
+    memos = {flag: _STATE.texts.setdefault((ngram_range, flag), {}) for flag in (True, False)}
+    memo_of = {t: memos[lower or t.lower() == t] for t in dict.fromkeys(texts)}
+    missing = [t for t, memo in memo_of.items() if t not in memo]
     if missing:
         split = [(t.lower() if lower else t).split() for t in missing]
         rows = _rows(table, list(chain.from_iterable(split)), ngram_range)
         if rows is None:
             return None
         ends = np.cumsum(np.fromiter(map(len, split), dtype=np.int64, count=len(split))).tolist()
-        memo.update(zip(missing, (rows[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)),
-                        strict=True))
-    return table, [memo[t] for t in texts]
+        for t, a, b in zip(missing, [0, *ends[:-1]], ends, strict=True):
+            memo_of[t][t] = rows[a:b]
+    return table, [memo_of[t][t] for t in texts]
 
 
 def _columns(vec: Any) -> np.ndarray | None:

@@ -147,13 +147,15 @@ def batch_word_values(vectorizer: Any, texts: list[str], contributions: Any
     n_words = max(len(local), 1)
     occ_vals = np.zeros(len(occ_word))
     block = int(max(1, min(n, _SCRATCH_CELLS // max(n_cols, 1))))
+    # dense (block x vocabulary) scratch for the weights and n-gram totals, zeroed after use
+    scratch = np.zeros(block * n_cols), np.zeros(block * n_cols)
     for start in range(0, n, block):
         stop = min(n, start + block)
         a, b = T.indptr[start], T.indptr[stop]
         occ_vals[a:b] = _block_occurrence_values(
             occ_row[a:b] - start, occ_word[a:b], stop - start, n_words, n_cols,
             C.indptr[start:stop + 1] - C.indptr[start], C.indices[C.indptr[start]:C.indptr[stop]],
-            C.data[C.indptr[start]:C.indptr[stop]], g_ptr, g_col, g_cnt)
+            C.data[C.indptr[start]:C.indptr[stop]], g_ptr, g_col, g_cnt, scratch)
     # a word without its edge punctuation: "demens," and "demens" add up to one value
     keys: dict[str, int] = {}
     key_of = np.fromiter((keys.setdefault(_EDGE_PUNCT.sub("", w) or w, len(keys)) for w in local),
@@ -172,7 +174,7 @@ def batch_word_values(vectorizer: Any, texts: list[str], contributions: Any
 
 
 #: dense scratch cells per block of rows in batch_word_values (two float64 arrays of this size)
-_SCRATCH_CELLS = 1 << 22
+_SCRATCH_CELLS = 1 << 20
 
 
 def _distinct_grams(W: Any, n_cols: int) -> tuple[Any, Any, Any]:
@@ -190,7 +192,7 @@ def _distinct_grams(W: Any, n_cols: int) -> tuple[Any, Any, Any]:
 
 
 def _block_occurrence_values(occ_row, occ_word, n_rows, n_words, n_cols, c_ptr, c_col, c_val,
-                             g_ptr, g_col, g_cnt):
+                             g_ptr, g_col, g_cnt, scratch):
     """The value of each word occurrence of a block of texts (rows local to the block)."""
     import numpy as np
 
@@ -210,11 +212,15 @@ def _block_occurrence_values(occ_row, occ_word, n_rows, n_words, n_cols, c_ptr, 
     e_gram = g_ptr[p_word][e_pair] + np.arange(len(e_pair), dtype=np.int64) - offsets[e_pair]
     e_cell = p_row[e_pair] * n_cols + g_col[e_gram]
     e_cnt = g_cnt[e_gram]
-    # occurrences of each n-gram in each text of the block, and the texts' weights
-    totals = np.bincount(e_cell, weights=e_cnt * p_times[e_pair], minlength=n_rows * n_cols)
-    weights = np.zeros(n_rows * n_cols)
-    weights[np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(c_ptr)) * n_cols + c_col] = c_val
+    # occurrences of each n-gram in each text of the block (whole numbers: exact in any order),
+    # and the texts' weights
+    weights, totals = scratch
+    np.add.at(totals, e_cell, e_cnt * p_times[e_pair])
+    c_cell = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(c_ptr)) * n_cols + c_col
+    weights[c_cell] = c_val
     # weight * count / total, summed per pair in order (an n-gram without weight adds 0.0)
     vals = np.bincount(e_pair, weights=weights[e_cell] * e_cnt / totals[e_cell],
                        minlength=len(p_row))
+    totals[e_cell] = 0.0
+    weights[c_cell] = 0.0
     return vals[rank[inverse.ravel()]]
