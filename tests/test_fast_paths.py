@@ -217,7 +217,8 @@ def test_fast_char_wb_fit_transform_is_sklearns_fit_transform():
 def test_fast_content_word_transform_is_sklearns_matrix():
     from kompred.modeling.topic.classifier import _prepare_text
     from kompred.text import word_vectorizer
-    from kompred.text._fastchar import clear_caches, content_word_transform
+    from kompred.text._fastchar import clear_caches
+    from kompred.text._fastwords import content_word_transform
 
     tm = load_scorer().topic_model
     word = tm.vectorizers_[1]
@@ -432,3 +433,30 @@ def test_texts_called_normal_are_left_as_they_are_by_normalizing():
     called = [t for t in candidates if t and _is_normal(t)]
     assert len(called) > 2_000
     assert [t for t in called if _normalize(t) != t] == []
+
+
+def test_chunks_called_one_token_are_one_spacy_token():
+    import re
+
+    import spacy
+
+    from kompred.text import _fastwords
+    from kompred.text.tokens import get_nlp
+
+    texts = fixed_input(300)["description"].fillna("").tolist() + [
+        "Kurs i t.ex. HLR (t.ex. 2 dagar), bl.a. o.s.v. 10km 5kg 3st US$ A$ 12% §4 e-post:",
+        "hajaru Kl kl. dvs ÄLDREOMSORG äldre-omsorg 'citat' «citat» ”citat” 1,5 m² km² ½ ™ 😀",
+        "http://x.se/y?z=1 a@b.se #tagg @namn 2023-10-01 kl.08.30 08:30 nr.5 st: ca. 50%"]
+    chunks = list(dict.fromkeys(c for t in texts for x in (t, normalize_text(t)) for c in x.split()))
+    # spaCy's Swedish tokenizer, and one whose suffixes and infixes take letters too
+    other = spacy.blank("sv").tokenizer
+    other.suffix_search = re.compile(other.suffix_search.__self__.pattern + "|ing$|(?<=a)b$").search
+    other.infix_finditer = re.compile(r"(?<=[a-z])x(?=[a-z])|" +
+                                      other.infix_finditer.__self__.pattern).finditer
+    for tokenizer in (get_nlp().tokenizer, other):
+        pattern = _fastwords._one_token_pattern(tokenizer)
+        whole = [c for c in chunks if pattern.search(c) is None and c not in tokenizer.rules]
+        assert len(whole) > (0.4 if tokenizer is not other else 0.1) * len(chunks)
+        assert [c for c in whole if [t.text for t in tokenizer(c)] != [c]] == []
+    assert not any(w.endswith("ing") or "x" in w for w in
+                   [c for c in chunks if _fastwords._one_token_pattern(other).search(c) is None])

@@ -575,7 +575,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return (char, word), self._transform((char, word), texts)
 
     def _transform(self, vectorizers, texts: list[str]):
-        from ...text._fastchar import char_wb_transform, content_word_transform
+        from ...text._fastchar import char_wb_transform
+        from ...text._fastwords import content_word_transform
 
         char, word = vectorizers
         blocks = [char_wb_transform(char, list(texts))]
