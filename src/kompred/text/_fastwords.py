@@ -85,9 +85,10 @@ def _required(items) -> list[tuple[str, bool, int]]:
     return out
 
 
-def _one_token_pattern(tokenizer: Any) -> re.Pattern | None:
+def _one_token_pattern(tokenizer: Any) -> tuple[re.Pattern, bool] | None:
     """A character class such that spaCy keeps a chunk without any of its characters whole
-    (unless the chunk is a special case); None when the tokenizer's patterns do not allow it.
+    (unless the chunk is a special case), and whether the class holds no letter; None when
+    the tokenizer's patterns do not allow it.
 
     ``Tokenizer._split_affixes`` strips a prefix or suffix only where its pattern matches a
     non-empty piece, and ``_attach_tokens`` splits at infix matches only; a chunk in which
@@ -108,8 +109,11 @@ def _one_token_pattern(tokenizer: Any) -> re.Pattern | None:
         required = _required(_parser.parse(pattern.pattern, pattern.flags))
         if not required:  # could match anything (or nothing): no shortcut
             return None
-        parts.append(_pick(required)[0])
-    return re.compile("[" + "".join(parts) + "]") if parts else None
+        parts.append(_pick(required))
+    if not parts:
+        return None
+    found = re.compile("[" + "".join(p[0] for p in parts) + "]")
+    return found, not any(p[1] for p in parts)
 
 
 @functools.lru_cache(maxsize=1)
@@ -135,10 +139,11 @@ def _one_token_chunks(chunks: list[str]) -> tuple[dict[str, list[str]], list[str
     from .normalize import _HAS_WORD_CHAR
     from .tokens import _stop_words
 
-    pattern, rules, lower = test
+    (pattern, no_letters), rules, lower = test
     stop, search, whole, rest = _stop_words(), pattern.search, {}, []
     for c in chunks:
-        if search(c) is None and c not in rules:
+        # a word of letters only has none of the class's characters when it holds no letter
+        if ((no_letters and c.isalpha()) or search(c) is None) and c not in rules:
             low = lower(c)  # what spaCy's lexeme keeps as the token's lower_
             whole[c] = [low] if _HAS_WORD_CHAR.search(c) and low not in stop else []
         else:
@@ -165,11 +170,15 @@ def _plain_content_words(vec: Any) -> bool:
 
 def _tokens_of_chunks(chunks: list[str], step: int = 20_000) -> list[list[str]]:
     # content_tokens of each NFC chunk without whitespace; spaCy tokenizes chunks one by one,
-    # so one Doc of many chunks joined by spaces gives the same tokens with far fewer Docs
+    # so one Doc of many chunks joined by spaces gives the same tokens with far fewer Docs.
+    # The tokens are read as arrays (offset, text and lowercase hashes): no Token objects
+    from spacy.attrs import IDX, LOWER, ORTH
+
     from .normalize import _HAS_WORD_CHAR
     from .tokens import _stop_words, get_nlp
 
     tokenizer, stop = get_nlp().tokenizer, _stop_words()
+    strings = tokenizer.vocab.strings
     out: list[list[str]] = [[] for _ in chunks]
     for first in range(0, len(chunks), step):
         part = chunks[first : first + step]
@@ -177,11 +186,19 @@ def _tokens_of_chunks(chunks: list[str], step: int = 20_000) -> list[list[str]]:
         np.cumsum(np.fromiter((len(c) + 1 for c in part[:-1]), dtype=np.int64,
                               count=max(len(part) - 1, 0)), out=starts[1:])
         doc = tokenizer(" ".join(part))
-        kept = [(t.idx, t.lower_) for t in doc if _HAS_WORD_CHAR.search(t.text)]
-        where = np.searchsorted(starts, [i for i, _ in kept], side="right") - 1
-        for k, (_, low) in zip(where.tolist(), kept, strict=True):
-            if low not in stop:
-                out[first + k].append(low)
+        if not len(doc):
+            continue
+        idx, orth, low = doc.to_array([IDX, ORTH, LOWER]).T
+        # each distinct token text once: kept when it has a letter or digit and its lowercase
+        # form is no stop word
+        kinds, which = np.unique(np.stack([orth, low]), axis=1, return_inverse=True)
+        content = [strings[int(lo)] if _HAS_WORD_CHAR.search(strings[int(o)]) else None
+                   for o, lo in kinds.T.tolist()]
+        content = [c if c is not None and c not in stop else None for c in content]
+        where = np.searchsorted(starts, idx.astype(np.int64), side="right") - 1
+        for k, t in zip(where.tolist(), which.ravel().tolist(), strict=True):
+            if content[t] is not None:
+                out[first + k].append(content[t])
     return out
 
 
