@@ -461,3 +461,24 @@ def test_chunks_called_one_token_are_one_spacy_token():
         assert [c for c in whole if [t.text for t in tokenizer(c)] != [c]] == []
     assert not any(w.endswith("ing") or "x" in w for w in
                    [c for c in chunks if _fastwords._one_token_pattern(other)[0].search(c) is None])
+
+
+def test_products_of_blocks_equal_the_stacked_matrix_product():
+    import scipy.sparse as sp
+
+    from kompred._sparse import _matvecs, stacked_product
+    from kompred.modeling.topic.classifier import _prepare_text
+
+    assert _matvecs() is not None  # the block path is taken here
+    rng = np.random.default_rng(3)
+    blocks = [sp.random(300, m, density=d, format="csr", dtype=t, random_state=s)
+              for m, d, t, s in ((500, 0.05, np.float32, 1), (40, 0.2, np.float64, 2),
+                                 (7, 0.0, np.float32, 3))]
+    W = rng.standard_normal((547, 5))
+    assert np.array_equal(stacked_product(blocks, W), sp.hstack(blocks, format="csr") @ W)
+    # the topic model's decision function, as sklearn computes it on the stacked features
+    tm = load_scorer().topic_model
+    texts = [_prepare_text(t, max_chars=int(tm.max_chars), expand=tm.expand_abbreviations)
+             for t in fixed_input(200)["description"].fillna("x").tolist()]
+    fast = tm._decision(texts)
+    assert np.array_equal(fast, tm.model_.decision_function(tm._transform(tm.vectorizers_, texts)))
