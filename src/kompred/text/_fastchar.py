@@ -199,16 +199,14 @@ def _table(ngram_range: tuple[int, int]) -> _Words:
 def _rows(table: _Words, words: list[str], ngram_range: tuple[int, int]) -> np.ndarray | None:
     """Each word's row in the table (new words analysed); None when the characters cannot be
     numbered."""
-    get = table.row.get
-    rows = [get(w, -1) for w in words]
-    new = list(dict.fromkeys(w for w, r in zip(words, rows, strict=True) if r < 0))
+    row = table.row
+    new = [w for w in dict.fromkeys(words) if w not in row]
     if new:
         found = _numbered_grams(new, *ngram_range)
         if found is None:
             return None
         table.add(new, found[0], _gram_ids(found[1]))
-        rows = [get(w) for w in words]
-    return np.asarray(rows, dtype=np.int32)
+    return np.fromiter(map(row.__getitem__, words), dtype=np.int32, count=len(words))
 
 
 def _text_rows(texts: list[str], ngram_range: tuple[int, int], lower: bool
@@ -314,8 +312,12 @@ def word_matrices(vec: Any, texts: list[str], dtype: Any = None, *, lower: bool 
             return None
         table, per_text = found
         occ = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int32)
-        distinct, tokens = np.unique(occ, return_inverse=True)
-        grams = _gram_matrix(vec, table, distinct.astype(np.int64))
+        # the distinct words (in table order) and each occurrence's number among them
+        distinct = np.flatnonzero(np.bincount(occ, minlength=len(table.words)))
+        local = np.zeros(len(table.words), dtype=np.int64)
+        local[distinct] = np.arange(len(distinct))
+        tokens = local[occ]
+        grams = _gram_matrix(vec, table, distinct)
         if grams is None:
             return None
         words = [table.words[r] for r in distinct.tolist()] if with_words else None
@@ -323,7 +325,7 @@ def word_matrices(vec: Any, texts: list[str], dtype: Any = None, *, lower: bool 
     np.cumsum(np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text)), out=indptr[1:])
     W = sp.csr_array((np.ones(len(grams[1]), dtype=dtype), grams[1], grams[0]),
                      shape=(len(distinct), len(vec.vocabulary_)))
-    T = sp.csr_array((np.ones(len(tokens), dtype=dtype), tokens.ravel(), indptr),
+    T = sp.csr_array((np.ones(len(tokens), dtype=dtype), tokens, indptr),
                      shape=(len(texts), len(distinct)))
     return T, W, words
 
