@@ -153,7 +153,7 @@ def batch_word_values(vectorizer: Any, texts: list[str], contributions: Any
         stop = min(n, start + block)
         a, b = T.indptr[start], T.indptr[stop]
         occ_vals[a:b] = _block_occurrence_values(
-            occ_row[a:b] - start, occ_word[a:b], stop - start, n_words, n_cols,
+            occ_row[a:b] - start, occ_word[a:b], stop - start, n_cols,
             C.indptr[start:stop + 1] - C.indptr[start], C.indices[C.indptr[start]:C.indptr[stop]],
             C.data[C.indptr[start]:C.indptr[stop]], g_ptr, g_col, g_cnt, scratch)
     # a word without its edge punctuation: "demens," and "demens" add up to one value
@@ -191,36 +191,29 @@ def _distinct_grams(W: Any, n_cols: int) -> tuple[Any, Any, Any]:
     return ptr, W.indices[first].astype(np.int64), counts.astype(np.float64)
 
 
-def _block_occurrence_values(occ_row, occ_word, n_rows, n_words, n_cols, c_ptr, c_col, c_val,
-                             g_ptr, g_col, g_cnt, scratch):
+def _block_occurrence_values(occ_row, occ_word, n_rows, n_cols, c_ptr, c_col, c_val, g_ptr,
+                             g_col, g_cnt, scratch):
     """The value of each word occurrence of a block of texts (rows local to the block)."""
     import numpy as np
 
-    # distinct (text, word) pairs, each word's first appearance in its text first
-    pair_key = occ_row * n_words + occ_word
-    uniq, first, inverse, times = np.unique(pair_key, return_index=True, return_inverse=True,
-                                            return_counts=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    p_row, p_word, p_times = uniq[order] // n_words, uniq[order] % n_words, times[order]
-    # one entry per distinct n-gram of each pair's word, in the word's order
-    lengths = g_ptr[p_word + 1] - g_ptr[p_word]
-    e_pair = np.repeat(np.arange(len(p_row), dtype=np.int64), lengths)
-    offsets = np.zeros(len(p_row) + 1, dtype=np.int64)
+    # one entry per distinct n-gram of each occurrence's word, in the word's order
+    lengths = g_ptr[occ_word + 1] - g_ptr[occ_word]
+    e_occ = np.repeat(np.arange(len(occ_word), dtype=np.int64), lengths)
+    offsets = np.zeros(len(occ_word) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    e_gram = g_ptr[p_word][e_pair] + np.arange(len(e_pair), dtype=np.int64) - offsets[e_pair]
-    e_cell = p_row[e_pair] * n_cols + g_col[e_gram]
+    e_gram = np.arange(len(e_occ), dtype=np.int64) + (g_ptr[occ_word] - offsets[:-1])[e_occ]
+    e_cell = occ_row[e_occ] * n_cols + g_col[e_gram]
     e_cnt = g_cnt[e_gram]
     # occurrences of each n-gram in each text of the block (whole numbers: exact in any order),
     # and the texts' weights
     weights, totals = scratch
-    np.add.at(totals, e_cell, e_cnt * p_times[e_pair])
+    np.add.at(totals, e_cell, e_cnt)
     c_cell = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(c_ptr)) * n_cols + c_col
     weights[c_cell] = c_val
-    # weight * count / total, summed per pair in order (an n-gram without weight adds 0.0)
-    vals = np.bincount(e_pair, weights=weights[e_cell] * e_cnt / totals[e_cell],
-                       minlength=len(p_row))
+    # weight * count / total, summed per occurrence in the word's order (an n-gram without
+    # weight adds 0.0): every occurrence of a word in a text gets the same value
+    vals = np.bincount(e_occ, weights=weights[e_cell] * e_cnt / totals[e_cell],
+                       minlength=len(occ_word))
     totals[e_cell] = 0.0
     weights[c_cell] = 0.0
-    return vals[rank[inverse.ravel()]]
+    return vals
