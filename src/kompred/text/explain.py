@@ -144,7 +144,6 @@ def batch_word_values(vectorizer: Any, texts: list[str], contributions: Any
     # each occurrence of a word, in text order
     occ_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(T.indptr))
     occ_word = T.indices.astype(np.int64)
-    n_words = max(len(local), 1)
     occ_vals = np.zeros(len(occ_word))
     block = int(max(1, min(n, _SCRATCH_CELLS // max(n_cols, 1))))
     # dense (block x vocabulary) scratch for the weights and n-gram totals, zeroed after use
