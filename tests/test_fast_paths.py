@@ -482,3 +482,18 @@ def test_products_of_blocks_equal_the_stacked_matrix_product():
              for t in fixed_input(200)["description"].fillna("x").tolist()]
     fast = tm._decision(texts)
     assert np.array_equal(fast, tm.model_.decision_function(tm._transform(tm.vectorizers_, texts)))
+
+
+def test_character_codes_start_afresh_when_they_run_out():
+    from kompred.text import _fastchar, char_ngram_vectorizer
+
+    # three batches of 1,500 new characters each: the third needs fresh codes, and gets them
+    batches = [["".join(chr(0x4E00 + 1500 * b + 5 * i + j) for j in range(5)) for i in range(300)]
+               for b in range(3)]
+    vec = char_ngram_vectorizer().fit(["kurs i vård"] + [t for b in batches for t in b[:3]])
+    _fastchar.clear_caches()
+    for texts in batches:
+        fast, slow = _fastchar.char_wb_transform(vec, texts), vec.transform(texts)
+        assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)
+        assert _fastchar.word_matrices(vec, texts) is not None  # numbered, not sklearn's path
+    assert 1500 <= _fastchar._STATE.alphabet.n_codes < 3000

@@ -58,13 +58,23 @@ class _Grow:
         return self.data[: self.n]
 
 
-class _State:
-    """Every cache of the module: emptied together, as numbers mean nothing across resets."""
+class _Alphabet:
+    """Character codes and the vocabularies numbered with them: kept when the word caches
+    start afresh (they hold no text), replaced only when the codes run out."""
 
     def __init__(self):
         #: Unicode code point -> character code (0: not seen yet); allocated on first use
         self.codes: np.ndarray | None = None
         self.n_codes = 0
+        #: vectorizer -> (its vocabulary dict, its n-grams' sorted numbers, their columns)
+        self.vocabs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class _State:
+    """The word caches: emptied together, as n-gram ids mean nothing across resets."""
+
+    def __init__(self, alphabet: _Alphabet | None = None):
+        self.alphabet = alphabet or _Alphabet()
         #: n-gram number -> n-gram id (in order of first sight), and id -> number
         self.gram_id: dict[int, int] = {}
         self.gram_number = _Grow(np.int64)
@@ -73,8 +83,8 @@ class _State:
         #: ((min_n, max_n), True) -> {text: the rows of text.lower().split()}; with False,
         #: of text.split() for texts that are not lowercase
         self.texts: dict[tuple, dict[str, np.ndarray]] = {}
-        #: vectorizer -> [its vocabulary dict, sorted numbers, their columns, id -> column or -1]
-        self.vocabs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        #: vectorizer -> (its vocabulary dict, n-gram id -> column or -1)
+        self.columns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class _Words:
@@ -115,18 +125,18 @@ def _supported(vec: Any) -> bool:
 def _char_codes(text: str) -> np.ndarray | None:
     """The codes of a string's characters (new characters numbered); None when more than
     ``_BASE - 1`` distinct characters would be needed."""
-    state = _STATE
-    if state.codes is None:
-        state.codes = np.zeros(0x110000, dtype=np.int64)
+    alphabet = _STATE.alphabet
+    if alphabet.codes is None:
+        alphabet.codes = np.zeros(0x110000, dtype=np.int64)
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes = state.codes[points]
+    codes = alphabet.codes[points]
     if not codes.all():
         fresh = np.unique(points[codes == 0])
-        if state.n_codes + len(fresh) >= _BASE:
+        if alphabet.n_codes + len(fresh) >= _BASE:
             return None
-        state.codes[fresh] = np.arange(state.n_codes + 1, state.n_codes + 1 + len(fresh))
-        state.n_codes += len(fresh)
-        codes = state.codes[points]
+        alphabet.codes[fresh] = np.arange(alphabet.n_codes + 1, alphabet.n_codes + 1 + len(fresh))
+        alphabet.n_codes += len(fresh)
+        codes = alphabet.codes[points]
     return codes
 
 
@@ -229,29 +239,44 @@ def _text_rows(texts: list[str], ngram_range: tuple[int, int], lower: bool
     return table, [memo_of[t][t] for t in texts]
 
 
-def _columns(vec: Any) -> np.ndarray | None:
-    """n-gram id -> column in the vectorizer's vocabulary, or -1 (cached per fitted
-    vocabulary, extended to the ids numbered since); None when the vocabulary's characters
-    cannot be numbered. Terms longer than ``_MAX_N`` characters can never be found."""
+def _vocabulary_numbers(vec: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The vectorizer's n-grams as sorted numbers, with their columns (cached per fitted
+    vocabulary); None when its characters cannot be numbered. Terms longer than ``_MAX_N``
+    characters can never be found and are left out."""
     vocab = vec.vocabulary_
+    alphabet = _STATE.alphabet
+    cached = alphabet.vocabs.get(vec)
+    if cached is not None and cached[0] is vocab:
+        return cached[1], cached[2]
+    terms = [t for t in vocab if 0 < len(t) <= _MAX_N]
+    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+    codes = _char_codes("".join(terms))
+    if codes is None:
+        return None
+    starts = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    numbers = np.zeros(len(terms), dtype=np.int64)
+    for j in range(_MAX_N):
+        more = lengths > j
+        numbers[more] = numbers[more] * _BASE + codes[starts[:-1][more] + j]
+    columns = np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))
+    order = np.argsort(numbers)
+    alphabet.vocabs[vec] = (vocab, numbers[order], columns[order])
+    return numbers[order], columns[order]
+
+
+def _columns(vec: Any) -> np.ndarray | None:
+    """n-gram id -> column in the vectorizer's vocabulary, or -1 (cached, extended to the
+    ids numbered since); None when the vocabulary's characters cannot be numbered."""
+    found = _vocabulary_numbers(vec)
+    if found is None:
+        return None
+    numbers, columns = found
     state = _STATE
-    cached = state.vocabs.get(vec)
-    if cached is None or cached[0] is not vocab:
-        terms = [t for t in vocab if 0 < len(t) <= _MAX_N]
-        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-        codes = _char_codes("".join(terms))
-        if codes is None:
-            return None
-        starts = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=starts[1:])
-        numbers = np.zeros(len(terms), dtype=np.int64)
-        for j in range(_MAX_N):
-            more = lengths > j
-            numbers[more] = numbers[more] * _BASE + codes[starts[:-1][more] + j]
-        columns = np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))
-        order = np.argsort(numbers)
-        cached = state.vocabs[vec] = [vocab, numbers[order], columns[order], _Grow(np.int32)]
-    _, numbers, columns, colmap = cached
+    cached = state.columns.get(vec)
+    if cached is None or cached[0] is not vec.vocabulary_:
+        cached = state.columns[vec] = (vec.vocabulary_, _Grow(np.int32))
+    colmap = cached[1]
     if colmap.n < state.gram_number.n:
         new = state.gram_number.view()[colmap.n :]
         pos = np.searchsorted(numbers, new)
@@ -261,9 +286,10 @@ def _columns(vec: Any) -> np.ndarray | None:
     return colmap.view()
 
 
-def _reset() -> None:
+def _reset(alphabet: bool = False) -> None:
+    # the word caches start afresh; the character codes too when they ran out
     global _STATE
-    _STATE = _State()
+    _STATE = _State(None if alphabet else _STATE.alphabet)
 
 
 def _gram_matrix(vec: Any, table: _Words, rows: np.ndarray
@@ -286,13 +312,39 @@ def _gram_matrix(vec: Any, table: _Words, rows: np.ndarray
     return kept[first], cols[hit]
 
 
+#: vectorizer -> (its vocabulary dict, whether its n-grams alone need too many character codes)
+_CROWDED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _crowded(vec: Any) -> bool:
+    cached = _CROWDED.get(vec)
+    if cached is None or cached[0] is not vec.vocabulary_:
+        cached = _CROWDED[vec] = (vec.vocabulary_,
+                                  len(set("".join(vec.vocabulary_))) >= _BASE - 1)
+    return cached[1]
+
+
+def _retry(vec: Any, analyse):
+    # an analysis that ran out of character codes runs once more with fresh ones (all word
+    # caches start afresh), unless the vocabulary alone has too many characters
+    with _LOCK:
+        found = analyse()
+        if found is None and _STATE.alphabet.n_codes and not _crowded(vec):
+            _reset(alphabet=True)
+            found = analyse()
+    return found
+
+
 def word_columns(vec: Any, word: str) -> np.ndarray | None:
     """Column indices in ``vec``'s vocabulary of the n-grams of ``" word "`` (cached)."""
-    with _LOCK:
-        ngram_range = tuple(vec.ngram_range)
+    ngram_range = tuple(vec.ngram_range)
+
+    def analyse():
         table = _table(ngram_range)
         rows = _rows(table, [word], ngram_range)
-        found = None if rows is None else _gram_matrix(vec, table, rows)
+        return None if rows is None else _gram_matrix(vec, table, rows)
+
+    found = _retry(vec, analyse)
     return None if found is None else found[1]
 
 
@@ -303,10 +355,11 @@ def word_matrices(vec: Any, texts: list[str], dtype: Any = None, *, lower: bool 
     (distinct words x n-grams) ``W`` and, ``with_words``, the distinct words: ``T @ W``
     counts each text's n-grams in ``vec``'s vocabulary. The words are ``text.lower().split()``
     (``lower=False``: ``text.split()``). None when the characters cannot be numbered (more
-    than ``_BASE - 1`` of them)."""
+    than ``_BASE - 1`` of them in the texts and the vocabulary)."""
     dtype = vec.dtype if dtype is None else dtype
     ngram_range = tuple(vec.ngram_range)
-    with _LOCK:
+
+    def analyse():
         found = _text_rows(texts, ngram_range, lower)
         if found is None:
             return None
@@ -316,11 +369,16 @@ def word_matrices(vec: Any, texts: list[str], dtype: Any = None, *, lower: bool 
         distinct = np.flatnonzero(np.bincount(occ, minlength=len(table.words)))
         local = np.zeros(len(table.words), dtype=np.int64)
         local[distinct] = np.arange(len(distinct))
-        tokens = local[occ]
         grams = _gram_matrix(vec, table, distinct)
         if grams is None:
             return None
         words = [table.words[r] for r in distinct.tolist()] if with_words else None
+        return per_text, distinct, local[occ], grams, words
+
+    found = _retry(vec, analyse)
+    if found is None:
+        return None
+    per_text, distinct, tokens, grams, words = found
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text)), out=indptr[1:])
     W = sp.csr_array((np.ones(len(grams[1]), dtype=dtype), grams[1], grams[0]),
