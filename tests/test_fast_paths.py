@@ -497,3 +497,18 @@ def test_character_codes_start_afresh_when_they_run_out():
         assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)
         assert _fastchar.word_matrices(vec, texts) is not None  # numbered, not sklearn's path
     assert 1500 <= _fastchar._STATE.alphabet.n_codes < 3000
+
+
+def test_tokens_of_plain_chunks_are_spacys():
+    from kompred.text import _fastwords
+    from kompred.text.tokens import content_tokens
+
+    texts = fixed_input(300)["description"].fillna("").tolist() + [
+        "(Kurs) i t.ex. HLR, bl.a. (t.ex.), o.s.v.; dvs. kl. 8. Ca. 50 %, ca 50%. US$5 \"demens\"",
+        "hajaru, Kl. kl.. ang. etc.) (obs!) e-post: 'citat', «citat» ”citat” km. kg: …vård",
+        "http://x.se/y?z=1, a@b.se. #tagg (@namn) 2023-10-01. kl.08.30; nr.5: st. äldre-omsorg."]
+    chunks = list(dict.fromkeys(c for t in texts for x in (t, normalize_text(t)) for c in x.split()))
+    known, rest = _fastwords._plain_chunks(chunks)
+    assert len(known) > 0.7 * len(chunks) and rest  # most without spaCy, some with it
+    assert {c: content_tokens(c) for c in known} == known
+    assert any(c.endswith(",") for c in known) and any(c.startswith("(") for c in known)

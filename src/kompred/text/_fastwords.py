@@ -117,8 +117,9 @@ def _one_token_pattern(tokenizer: Any) -> tuple[re.Pattern, bool] | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _one_token_test() -> tuple[Any, Any, Any] | None:
-    # (pattern, special cases, the LOWER getter) of the shared tokenizer, or None
+def _one_token_test() -> tuple[Any, ...] | None:
+    # (pattern, no letters in it, special cases, the LOWER getter, prefix and suffix search)
+    # of the shared tokenizer, or None when its chunks must all go through spaCy
     from spacy.attrs import LOWER
 
     from .tokens import get_nlp
@@ -126,33 +127,67 @@ def _one_token_test() -> tuple[Any, Any, Any] | None:
     tokenizer = get_nlp().tokenizer
     pattern = _one_token_pattern(tokenizer)
     lower = tokenizer.vocab.lex_attr_getters.get(LOWER)
-    if pattern is None or lower is None:
+    if pattern is None or lower is None or tokenizer.token_match is not None:
         return None
-    return pattern, tokenizer.rules, lower
+    return (*pattern, tokenizer.rules, lower, tokenizer.prefix_search, tokenizer.suffix_search)
 
 
-def _one_token_chunks(chunks: list[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """(content tokens of the chunks spaCy keeps whole, the other chunks)."""
+def _affix(search: Any, text: str) -> int:
+    # the length spaCy's find_prefix / find_suffix strips (0 without a match)
+    if search is None:
+        return 0
+    m = search(text)
+    return 0 if m is None else m.end() - m.start()
+
+
+def _plain_chunks(chunks: list[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """(content tokens of the chunks whose tokens are known without spaCy, the other chunks).
+
+    Known: a chunk spaCy keeps whole (see :func:`_one_token_pattern`), and a chunk from which
+    ``Tokenizer._split_affixes`` strips one prefix and/or one suffix, leaving such a chunk
+    (its core): the prefix and suffix patterns are run on it as spaCy runs them, the core
+    then has nothing more to strip or split, and no special case applies to the chunk, the
+    pieces or any run of them (so neither the affix loop nor the special-case matcher changes
+    the tokens: prefix, core, suffix).
+    """
     test = _one_token_test()
     if test is None:
         return {}, chunks
     from .normalize import _HAS_WORD_CHAR
     from .tokens import _stop_words
 
-    (pattern, no_letters), rules, lower = test
-    stop, search, whole, rest = _stop_words(), pattern.search, {}, []
+    pattern, no_letters, rules, lower, prefix, suffix = test
+    stop, search, known, rest = _stop_words(), pattern.search, {}, []
+
+    def whole(c):  # a word of letters only holds no character of a class without letters
+        return ((no_letters and c.isalpha()) or search(c) is None) and c not in rules
+
+    def content(pieces):
+        out = []
+        for piece in pieces:
+            low = lower(piece)  # what spaCy's lexeme keeps as the token's lower_
+            if _HAS_WORD_CHAR.search(piece) and low not in stop:
+                out.append(low)
+        return out
+
     for c in chunks:
-        # a word of letters only has none of the class's characters when it holds no letter
-        if ((no_letters and c.isalpha()) or search(c) is None) and c not in rules:
-            low = lower(c)  # what spaCy's lexeme keeps as the token's lower_
-            whole[c] = [low] if _HAS_WORD_CHAR.search(c) and low not in stop else []
+        if whole(c):
+            known[c] = content((c,))
+            continue
+        if c in rules:
+            rest.append(c)
+            continue
+        pre = _affix(prefix, c)
+        suf = _affix(suffix, c[pre:])
+        core = c[pre : len(c) - suf]
+        pieces = [p for p in (c[:pre], core, c[len(c) - suf :]) if p]
+        if (pre or suf) and core and whole(core) and not any(
+                "".join(pieces[i:j]) in rules for i in range(len(pieces))
+                for j in range(i + 1, len(pieces) + 1)):
+            known[c] = content(pieces)
         else:
             rest.append(c)
-    return whole, rest
-
-
-#: whitespace-free chunk of a text -> its content_tokens (spaCy), bounded like the n-grams
-_CHUNK_TOKENS: dict[str, list[str]] = {}
+    return known, rest
 
 
 def _plain_content_words(vec: Any) -> bool:
@@ -225,8 +260,8 @@ def content_word_transform(vec: Any, texts: Any):
     local = {c: i for i, c in enumerate(dict.fromkeys(all_chunks))}
     new = [c for c in local if c not in _CHUNK_TOKENS]
     single = [c for c in new if c not in whole and unicodedata.is_normalized("NFC", c)]
-    kept_whole, rest = _one_token_chunks(single)
-    _CHUNK_TOKENS.update(kept_whole)
+    known, rest = _plain_chunks(single)
+    _CHUNK_TOKENS.update(known)
     _CHUNK_TOKENS.update(zip(rest, _tokens_of_chunks(rest), strict=True))
     for c in new:
         if c not in _CHUNK_TOKENS:  # a whole text that is not NFC
