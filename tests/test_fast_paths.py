@@ -512,3 +512,19 @@ def test_tokens_of_plain_chunks_are_spacys():
     assert len(known) > 0.7 * len(chunks) and rest  # most without spaCy, some with it
     assert {c: content_tokens(c) for c in known} == known
     assert any(c.endswith(",") for c in known) and any(c.startswith("(") for c in known)
+
+
+def test_redacting_only_the_cells_with_six_digits_is_redacting_every_cell():
+    from kompred.scoring import _redact_cells
+    from kompred.text import redact_personnummer
+
+    cells = ["Tolvan 121212-1212", None, float("nan"), "inga siffror", "belopp 1234567 kr",
+             "121212", "1212", "19121212-1212 och 121272-1219", "", 5, "x\n121212-1212",
+             "org.nr 212000-1355", pd.NA, "slut 121212-"]
+    for k in range(len(cells) + 1):  # every prefix: first, last and lone cells
+        vals = cells[:k]
+        expected = [redact_personnummer(v) if isinstance(v, str) else v for v in vals]
+        changed = _redact_cells(got := list(vals))
+        assert [a is b or a == b for a, b in zip(got, expected, strict=True)] == [True] * k
+        assert changed.tolist() == [isinstance(a, str) and a != b
+                                    for a, b in zip(vals, expected, strict=True)]
