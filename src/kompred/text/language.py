@@ -145,10 +145,12 @@ def _surely_swedish(prepared: list[str], auto) -> Any:
     encoded = [ident._encode(p) for p in prepared]
     rows, feats = _feature_hits(encoded, auto)
     table, abs_table, prior, sv = _score_table()
-    counts = sp.csr_array((np.ones(len(rows)), (rows, feats)), shape=(n, table.shape[0]))
+    # (features x texts): the hits come in text order, so each feature's texts are sorted
+    # and summing the repeats needs no sort; the products below add in any order (bound)
+    counts = sp.csr_array((np.ones(len(rows)), (feats, rows)), shape=(table.shape[0], n))
     counts.sum_duplicates()
-    k = np.diff(counts.indptr).astype(np.float64)
-    x = sp.csr_array((np.log1p(counts.data), counts.indices, counts.indptr), shape=counts.shape)
+    k = np.bincount(counts.indices, minlength=n).astype(np.float64)
+    x = sp.csr_array((np.log1p(counts.data), counts.indices, counts.indptr), shape=counts.shape).T
     score = x @ table + prior
     # (k + 20) u / (1 - (k + 20) u): a float32 dot product's bound, with room for log1p's ulps
     ku = (k + 20.0) * 2.0 ** -24
