@@ -181,8 +181,10 @@ def _numbered_grams(words: list[str], min_n: int, max_n: int
 
 def _gram_ids(numbers: np.ndarray) -> np.ndarray:
     """The id of each n-gram number (new ones numbered in order of first sight)."""
+    import pandas as pd
+
     state = _STATE
-    uniq, inverse = np.unique(numbers, return_inverse=True)
+    inverse, uniq = pd.factorize(numbers)  # a hash table: no sort of every n-gram
     get = state.gram_id.get
     ids = np.fromiter((get(x, -1) for x in uniq.tolist()), dtype=np.int64, count=len(uniq))
     fresh = np.flatnonzero(ids < 0)
@@ -190,7 +192,7 @@ def _gram_ids(numbers: np.ndarray) -> np.ndarray:
     ids[fresh] = np.arange(first, first + len(fresh))
     state.gram_id.update(zip(uniq[fresh].tolist(), range(first, first + len(fresh)), strict=True))
     state.gram_number.extend(uniq[fresh])
-    return ids[inverse.ravel()]
+    return ids[inverse]
 
 
 def _table(ngram_range: tuple[int, int]) -> _Words:

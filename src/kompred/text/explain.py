@@ -123,6 +123,7 @@ def batch_word_values(vectorizer: Any, texts: list[str], contributions: Any
     (block x vocabulary) scratch of the weights and n-gram totals, so memory stays bounded.
     """
     import numpy as np
+    import pandas as pd
     import scipy.sparse as sp
 
     from ._fastchar import _supported, word_matrices
@@ -160,12 +161,10 @@ def batch_word_values(vectorizer: Any, texts: list[str], contributions: Any
     key_of = np.fromiter((keys.setdefault(_EDGE_PUNCT.sub("", w) or w, len(keys)) for w in local),
                          dtype=np.int64, count=len(local))
     n_keys = max(len(keys), 1)
-    occ_key = occ_row * n_keys + key_of[occ_word]
-    uniq, first, inverse = np.unique(occ_key, return_index=True, return_inverse=True)
+    # each (text, word) in order of first appearance (a hash table, no sort)
+    inverse, uniq = pd.factorize(occ_row * n_keys + key_of[occ_word])
     # bincount adds each (text, word)'s occurrences in text order, as the per-row loop does
-    sums = np.bincount(inverse.ravel(), weights=occ_vals, minlength=len(uniq))
-    order = np.argsort(first, kind="stable")  # first appearance within each text
-    uniq, sums = uniq[order], sums[order]
+    sums = np.bincount(inverse, weights=occ_vals, minlength=len(uniq))
     names = list(keys)
     words = [names[k] for k in (uniq % n_keys).tolist()]
     ptr = np.searchsorted(uniq // n_keys, np.arange(n + 1))
@@ -180,14 +179,15 @@ def _distinct_grams(W: Any, n_cols: int) -> tuple[Any, Any, Any]:
     """Each word's distinct n-gram columns in order of first appearance, with their counts:
     word ``w``'s are ``cols[ptr[w]:ptr[w + 1]]`` (``W`` lists an n-gram once per occurrence)."""
     import numpy as np
+    import pandas as pd
 
     row = np.repeat(np.arange(W.shape[0], dtype=np.int64), np.diff(W.indptr))
-    _, first, counts = np.unique(row * max(n_cols, 1) + W.indices, return_index=True,
-                                 return_counts=True)
-    order = np.argsort(first, kind="stable")  # the words' rows in order, n-grams as they came
-    first, counts = first[order], counts[order]
-    ptr = np.searchsorted(row[first], np.arange(W.shape[0] + 1))
-    return ptr, W.indices[first].astype(np.int64), counts.astype(np.float64)
+    # the distinct (word, n-gram) pairs in order of first appearance: rows in order, each
+    # row's n-grams as they came (a hash table, no sort)
+    inverse, pairs = pd.factorize(row * max(n_cols, 1) + W.indices)
+    counts = np.bincount(inverse, minlength=len(pairs))
+    ptr = np.searchsorted(pairs // max(n_cols, 1), np.arange(W.shape[0] + 1))
+    return ptr, pairs % max(n_cols, 1), counts.astype(np.float64)
 
 
 def _block_occurrence_values(occ_row, occ_word, n_rows, n_cols, c_ptr, c_col, c_val, g_ptr,
