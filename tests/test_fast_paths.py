@@ -528,3 +528,63 @@ def test_redacting_only_the_cells_with_six_digits_is_redacting_every_cell():
         assert [a is b or a == b for a, b in zip(got, expected, strict=True)] == [True] * k
         assert changed.tolist() == [isinstance(a, str) and a != b
                                     for a, b in zip(vals, expected, strict=True)]
+
+
+def _old_redact_cells(vals):
+    """score_applications' redaction before: every str cell of a column with six digits."""
+    from kompred.text import redact_personnummer
+    from kompred.text.pii import _SIX_DIGITS
+
+    changed = np.zeros(len(vals), dtype=bool)
+    if not _SIX_DIGITS.search("\n".join(v for v in vals if isinstance(v, str))):
+        return changed
+    red = [redact_personnummer(v) if isinstance(v, str) else v for v in vals]
+    for i, (a, b) in enumerate(zip(vals, red, strict=True)):
+        if isinstance(a, str) and a != b:
+            vals[i], changed[i] = b, True
+    return changed
+
+
+def test_score_applications_equals_the_pipeline_without_its_fast_paths(monkeypatch):
+    import scipy.sparse as sp
+
+    from kompred import scoring
+    from kompred.modeling.grant import model as grant_model
+    from kompred.modeling.topic import classifier
+    from kompred.text import _fastchar, _fastwords, explain, language, normalize
+
+    X = fixed_input(150)
+    edge = ["We apply for funding to train our staff in dementia care.",
+            "Opplæring i demens for helsefagarbeidere i eldreomsorgen, to dager.",
+            "Deltagare: Tolvan 19121212-1212, usk och ssk; (t.ex. VoO) 1 250 000 kr.",
+            "Yrkessv. för usk, SFI/SvA; MI-utbildning & LAB 2023-10-01 kl. 08.30!",
+            "Kurs i HLR", "ÄLDREOMSORG: DEMENSVÅRD, ”bemötande” – 12 st. (bl.a. natt)."]
+    for i, text in enumerate(edge):
+        X.loc[10 + i, "description"] = text
+        X.loc[20 + i, "title"] = text
+    scorer = load_scorer()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _fastchar.clear_caches()
+        fast = {r: score_applications(X, scorer, reasons=r) for r in (0, 3)}
+        with monkeypatch.context() as m:  # scikit-learn's, spaCy's, py3langid's own paths
+            def plain(vec, texts):
+                return vec.transform(texts)
+            for module in (_fastchar, scoring):
+                m.setattr(module, "char_wb_transform", plain)
+            m.setattr(_fastwords, "content_word_transform", plain)
+            m.setattr(classifier, "is_swedish_many",
+                      lambda texts: [language.is_swedish(t) for t in texts])
+            m.setattr(classifier.TopicClassifier, "_decision", lambda self, texts:
+                      self.model_.decision_function(sp.hstack(
+                          self._blocks(self.vectorizers_, texts), format="csr")))
+            for module in (grant_model, explain):  # the per-row word sums
+                m.setattr(module, "batch_word_values", lambda *a: None)
+            m.setattr(scoring, "_redact_cells", _old_redact_cells)
+            m.setattr(normalize, "_is_normal", lambda text: False)
+            normalize._normalize.cache_clear()
+            slow = {r: score_applications(X, scorer, reasons=r) for r in (0, 3)}
+    for r in (0, 3):
+        pd.testing.assert_frame_equal(fast[r], slow[r], check_exact=True)
+    assert fast[3]["status"].str.contains("maskerat").any()
+    assert fast[3]["topic"].eq("osäker").any() and (fast[3]["grant_reasons"] != "").sum() > 140
