@@ -258,16 +258,20 @@ def content_word_transform(vec: Any, texts: Any):
     whole = {t for t, c in zip(texts, chunks, strict=True) if c and c[0] is t}
     all_chunks = list(chain.from_iterable(chunks))
     local = {c: i for i, c in enumerate(dict.fromkeys(all_chunks))}
-    new = [c for c in local if c not in _CHUNK_TOKENS]
+    # this batch's chunks from the cache, the new ones tokenized (a local dict: another
+    # thread may empty the shared cache meanwhile)
+    tokens_of = {c: _CHUNK_TOKENS.get(c) for c in local}
+    new = [c for c, t in tokens_of.items() if t is None]
     single = [c for c in new if c not in whole and unicodedata.is_normalized("NFC", c)]
     known, rest = _plain_chunks(single)
-    _CHUNK_TOKENS.update(known)
-    _CHUNK_TOKENS.update(zip(rest, _tokens_of_chunks(rest), strict=True))
+    known.update(zip(rest, _tokens_of_chunks(rest), strict=True))
     for c in new:
-        if c not in _CHUNK_TOKENS:  # a whole text that is not NFC
-            _CHUNK_TOKENS[c] = content_tokens(c)
+        if c not in known:  # a whole text that is not NFC
+            known[c] = content_tokens(c)
+    tokens_of.update(known)
+    _CHUNK_TOKENS.update(known)
     get = vec.vocabulary_.get
-    rows = [[j for j in map(get, _CHUNK_TOKENS[c]) if j is not None] for c in local]
+    rows = [[j for j in map(get, tokens_of[c]) if j is not None] for c in local]
     w_indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=w_indptr[1:])
     w_indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(w_indptr[-1]))
