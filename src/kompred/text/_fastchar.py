@@ -127,7 +127,7 @@ def _char_codes(text: str) -> np.ndarray | None:
     ``_BASE - 1`` distinct characters would be needed."""
     alphabet = _STATE.alphabet
     if alphabet.codes is None:
-        alphabet.codes = np.zeros(0x110000, dtype=np.int64)
+        alphabet.codes = np.zeros(0x110000, dtype=np.int16)  # codes < _BASE
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     codes = alphabet.codes[points]
     if not codes.all():
