@@ -217,7 +217,8 @@ def test_fast_char_wb_fit_transform_is_sklearns_fit_transform():
 def test_fast_content_word_transform_is_sklearns_matrix():
     from kompred.modeling.topic.classifier import _prepare_text
     from kompred.text import word_vectorizer
-    from kompred.text._fastchar import clear_caches, content_word_transform
+    from kompred.text._fastchar import clear_caches
+    from kompred.text._fastwords import content_word_transform
 
     tm = load_scorer().topic_model
     word = tm.vectorizers_[1]
@@ -304,6 +305,43 @@ def test_batch_top_reasons_equal_the_per_row_loop(which, fitted_model, monkeypat
     assert sum(len(r) for r in fast) > 5 * len(X)
 
 
+@pytest.mark.parametrize("which", ["bundled", "history"])
+@pytest.mark.parametrize("cells", [None, 3_000])
+def test_batch_word_values_are_the_per_row_function_to_the_bit(which, cells, fitted_model,
+                                                               monkeypatch):
+    from kompred.text import explain
+
+    if cells is not None:  # blocks of a few rows: the block edges are exercised
+        monkeypatch.setattr(explain, "_SCRATCH_CELLS", cells)
+    model = load_scorer().grant_model if which == "bundled" else fitted_model
+    X = fixed_input(150)
+    X.loc[5, "description"] = "demens demens, Demens. (demens) och demens"  # repeated, punctuated
+    X.loc[6, "description"] = "banan ananas anananas"  # n-grams repeated inside a word
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        Z = model._features(X)
+    C = Z.multiply(model.classifier_.coef_.ravel().reshape(1, -1)).tocsr()
+    ts = model.featurizer_.text_slice_
+    texts = model.featurizer_.texts(X)
+    ptr, words, values = explain.batch_word_values(model.featurizer_.text_.vectorizer_, texts,
+                                                   C[:, ts])
+    grams = model.featurizer_.feature_map_["value"].to_numpy()[ts]
+    Ct = C[:, ts].tocsr()
+    checked = 0
+    for i, text in enumerate(texts):
+        row = slice(Ct.indptr[i], Ct.indptr[i + 1])
+        nz = Ct.data[row] != 0
+        weights = dict(zip(grams[Ct.indices[row][nz]].tolist(), Ct.data[row][nz].tolist(),
+                           strict=True))
+        got = list(zip(words[ptr[i]:ptr[i + 1]], values[ptr[i]:ptr[i + 1]].tolist(), strict=True))
+        if weights:  # the same words in the same order, the same floats to the bit
+            assert got == list(words_from_char_ngrams(text, weights).items())
+            checked += 1
+        else:
+            assert all(v == 0 for _, v in got)
+    assert checked > 140
+
+
 def test_language_check_of_a_batch_is_the_per_text_check():
     from kompred.text import language
 
@@ -312,8 +350,17 @@ def test_language_check_of_a_batch_is_the_per_text_check():
         "Opplæring i demens for helsefagarbeidere i eldreomsorgen.", "KURS I DEMENS FÖR PERSONALEN",
         "Ko\u0308k och   lokalvård\n för personalen i hemtjänsten", "مرحبا بكم في الدورة التدريبية للموظفين",
         "Utbildning i lågaffektivt bemötande " * 60]
+    # near races between Swedish and its neighbours: prefixes of mixed Scandinavian text
+    mixed = "Opplæring och utbildning i demens for helsefagarbeidere och undersköterskor i hemtjänsten"
+    texts += [mixed[:k] for k in range(20, len(mixed), 3)]
     # the same floats in the same order, not only the same answers
-    assert language._rank_many(texts) == [language._rank_languages(t) for t in texts]
+    ranked = [language._rank_languages(t) for t in texts]
+    assert language._rank_many(texts) == ranked
+    # texts the float64 bound calls surely Swedish are Swedish first in py3langid's float32
+    sure = language._surely_swedish([language._for_ranking(t) or "" for t in texts],
+                                    language._automaton())
+    assert sure.sum() >= 100  # the shortcut is taken
+    assert all(r is not None and r[0][0] == "sv" for r, s in zip(ranked, sure, strict=True) if s)
     for min_chars in (1, 20, 60):
         assert language.is_swedish_many(texts, min_chars=min_chars) == \
             [language.is_swedish(t, min_chars=min_chars) for t in texts]
@@ -321,7 +368,7 @@ def test_language_check_of_a_batch_is_the_per_text_check():
     assert {language.is_swedish(t) for t in texts} == {True, False, None}
 
 
-@pytest.mark.parametrize("ngram_range", [(1, 1), (2, 5), (3, 5), (4, 7)])
+@pytest.mark.parametrize("ngram_range", [(1, 1), (2, 5), (3, 5), (4, 5), (5, 5), (4, 7)])
 def test_char_wb_transform_of_short_words(ngram_range):
     from kompred.text import char_ngram_vectorizer
     from kompred.text._fastchar import char_wb_transform, clear_caches
@@ -349,3 +396,195 @@ def test_bootstrap_scores_in_one_product_equal_one_product_per_member(which, fit
                           zip(clf.bootstrap_coef_, clf.bootstrap_intercept_, strict=True)])[..., 0]
     fast = clf.bootstrap_decision_function(Z)
     assert fast.shape == reference.shape and np.array_equal(fast, reference)  # bit for bit
+
+
+def test_char_wb_transform_beyond_the_numbered_characters(monkeypatch):
+    from kompred.text import _fastchar, char_ngram_vectorizer
+
+    # more distinct characters than n-gram numbers have room for: sklearn's own transform;
+    # and the caches starting afresh midway change no result
+    cjk = ["".join(chr(0x4E00 + 7 * i + j) for j in range(7)) + " och vård" for i in range(700)]
+    texts = ["utbildning i demens för personalen", "kurs i hlr"] + cjk
+    for vec in (char_ngram_vectorizer().fit(texts),  # too many characters in the vocabulary
+                char_ngram_vectorizer().fit(texts[:2])):  # ... or in the texts
+        _fastchar.clear_caches()
+        for part in (texts[:2], texts, texts[:2]):
+            fast, slow = _fastchar.char_wb_transform(vec, part), vec.transform(part)
+            assert (fast != slow).nnz == 0 and np.array_equal(fast.indices, slow.indices)
+    vec = char_ngram_vectorizer().fit(texts[:2])
+    monkeypatch.setattr(_fastchar, "_MAX_WORDS", 3)
+    for part in (texts[:2], texts[:1], texts[1:2]):
+        fast, slow = _fastchar.char_wb_transform(vec, part), vec.transform(part)
+        assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)
+
+
+def test_texts_called_normal_are_left_as_they_are_by_normalizing():
+    from kompred.schema import join_texts
+    from kompred.text.normalize import _is_normal, _normalize
+
+    # every character below U+0300 alone and next to the characters around numbers and spaces
+    chars = [chr(c) for c in range(0x300)]
+    around = ["", "0", "0.", ".0", " 0", "0 ", "a", "A", " ", "å"]
+    candidates = [a + c + b for c in chars for a in around for b in around]
+    # normalized titles and descriptions joined, as the grant model's texts are
+    X = fixed_input(200)
+    candidates += [join_texts(normalize_text(t), normalize_text(d))
+                   for t, d in zip(X["title"], X["description"], strict=True)]
+    called = [t for t in candidates if t and _is_normal(t)]
+    assert len(called) > 2_000
+    assert [t for t in called if _normalize(t) != t] == []
+
+
+def test_chunks_called_one_token_are_one_spacy_token():
+    import re
+
+    import spacy
+
+    from kompred.text import _fastwords
+    from kompred.text.tokens import get_nlp
+
+    texts = fixed_input(300)["description"].fillna("").tolist() + [
+        "Kurs i t.ex. HLR (t.ex. 2 dagar), bl.a. o.s.v. 10km 5kg 3st US$ A$ 12% §4 e-post:",
+        "hajaru Kl kl. dvs ÄLDREOMSORG äldre-omsorg 'citat' «citat» ”citat” 1,5 m² km² ½ ™ 😀",
+        "http://x.se/y?z=1 a@b.se #tagg @namn 2023-10-01 kl.08.30 08:30 nr.5 st: ca. 50%"]
+    chunks = list(dict.fromkeys(c for t in texts for x in (t, normalize_text(t)) for c in x.split()))
+    # spaCy's Swedish tokenizer, and one whose suffixes and infixes take letters too
+    other = spacy.blank("sv").tokenizer
+    other.suffix_search = re.compile(other.suffix_search.__self__.pattern + "|ing$|(?<=a)b$").search
+    other.infix_finditer = re.compile(r"(?<=[a-z])x(?=[a-z])|" +
+                                      other.infix_finditer.__self__.pattern).finditer
+    for tokenizer in (get_nlp().tokenizer, other):
+        pattern, no_letters = _fastwords._one_token_pattern(tokenizer)
+        assert no_letters == (tokenizer is not other)
+        whole = [c for c in chunks if pattern.search(c) is None and c not in tokenizer.rules]
+        assert len(whole) > (0.4 if tokenizer is not other else 0.1) * len(chunks)
+        assert [c for c in whole if [t.text for t in tokenizer(c)] != [c]] == []
+    assert not any(w.endswith("ing") or "x" in w for w in
+                   [c for c in chunks if _fastwords._one_token_pattern(other)[0].search(c) is None])
+
+
+def test_products_of_blocks_equal_the_stacked_matrix_product():
+    import scipy.sparse as sp
+
+    from kompred._sparse import _matvecs, stacked_product
+    from kompred.modeling.topic.classifier import _prepare_text
+
+    assert _matvecs() is not None  # the block path is taken here
+    rng = np.random.default_rng(3)
+    blocks = [sp.random(300, m, density=d, format="csr", dtype=t, random_state=s)
+              for m, d, t, s in ((500, 0.05, np.float32, 1), (40, 0.2, np.float64, 2),
+                                 (7, 0.0, np.float32, 3))]
+    W = rng.standard_normal((547, 5))
+    assert np.array_equal(stacked_product(blocks, W), sp.hstack(blocks, format="csr") @ W)
+    # the topic model's decision function, as sklearn computes it on the stacked features
+    tm = load_scorer().topic_model
+    texts = [_prepare_text(t, max_chars=int(tm.max_chars), expand=tm.expand_abbreviations)
+             for t in fixed_input(200)["description"].fillna("x").tolist()]
+    fast = tm._decision(texts)
+    assert np.array_equal(fast, tm.model_.decision_function(tm._transform(tm.vectorizers_, texts)))
+
+
+def test_character_codes_start_afresh_when_they_run_out():
+    from kompred.text import _fastchar, char_ngram_vectorizer
+
+    # three batches of 1,500 new characters each: the third needs fresh codes, and gets them
+    batches = [["".join(chr(0x4E00 + 1500 * b + 5 * i + j) for j in range(5)) for i in range(300)]
+               for b in range(3)]
+    vec = char_ngram_vectorizer().fit(["kurs i vård"] + [t for b in batches for t in b[:3]])
+    _fastchar.clear_caches()
+    for texts in batches:
+        fast, slow = _fastchar.char_wb_transform(vec, texts), vec.transform(texts)
+        assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)
+        assert _fastchar.word_matrices(vec, texts) is not None  # numbered, not sklearn's path
+    assert 1500 <= _fastchar._STATE.alphabet.n_codes < 3000
+
+
+def test_tokens_of_plain_chunks_are_spacys():
+    from kompred.text import _fastwords
+    from kompred.text.tokens import content_tokens
+
+    texts = fixed_input(300)["description"].fillna("").tolist() + [
+        "(Kurs) i t.ex. HLR, bl.a. (t.ex.), o.s.v.; dvs. kl. 8. Ca. 50 %, ca 50%. US$5 \"demens\"",
+        "hajaru, Kl. kl.. ang. etc.) (obs!) e-post: 'citat', «citat» ”citat” km. kg: …vård",
+        "http://x.se/y?z=1, a@b.se. #tagg (@namn) 2023-10-01. kl.08.30; nr.5: st. äldre-omsorg."]
+    chunks = list(dict.fromkeys(c for t in texts for x in (t, normalize_text(t)) for c in x.split()))
+    known, rest = _fastwords._plain_chunks(chunks)
+    assert len(known) > 0.7 * len(chunks) and rest  # most without spaCy, some with it
+    assert {c: content_tokens(c) for c in known} == known
+    assert any(c.endswith(",") for c in known) and any(c.startswith("(") for c in known)
+
+
+def test_redacting_only_the_cells_with_six_digits_is_redacting_every_cell():
+    from kompred.scoring import _redact_cells
+    from kompred.text import redact_personnummer
+
+    cells = ["Tolvan 121212-1212", None, float("nan"), "inga siffror", "belopp 1234567 kr",
+             "121212", "1212", "19121212-1212 och 121272-1219", "", 5, "x\n121212-1212",
+             "org.nr 212000-1355", pd.NA, "slut 121212-"]
+    for k in range(len(cells) + 1):  # every prefix: first, last and lone cells
+        vals = cells[:k]
+        expected = [redact_personnummer(v) if isinstance(v, str) else v for v in vals]
+        changed = _redact_cells(got := list(vals))
+        assert [a is b or a == b for a, b in zip(got, expected, strict=True)] == [True] * k
+        assert changed.tolist() == [isinstance(a, str) and a != b
+                                    for a, b in zip(vals, expected, strict=True)]
+
+
+def _old_redact_cells(vals):
+    """score_applications' redaction before: every str cell of a column with six digits."""
+    from kompred.text import redact_personnummer
+    from kompred.text.pii import _SIX_DIGITS
+
+    changed = np.zeros(len(vals), dtype=bool)
+    if not _SIX_DIGITS.search("\n".join(v for v in vals if isinstance(v, str))):
+        return changed
+    red = [redact_personnummer(v) if isinstance(v, str) else v for v in vals]
+    for i, (a, b) in enumerate(zip(vals, red, strict=True)):
+        if isinstance(a, str) and a != b:
+            vals[i], changed[i] = b, True
+    return changed
+
+
+def test_score_applications_equals_the_pipeline_without_its_fast_paths(monkeypatch):
+    import scipy.sparse as sp
+
+    from kompred import scoring
+    from kompred.modeling.grant import model as grant_model
+    from kompred.modeling.topic import classifier
+    from kompred.text import _fastchar, _fastwords, explain, language, normalize
+
+    X = fixed_input(150)
+    edge = ["We apply for funding to train our staff in dementia care.",
+            "Opplæring i demens for helsefagarbeidere i eldreomsorgen, to dager.",
+            "Deltagare: Tolvan 19121212-1212, usk och ssk; (t.ex. VoO) 1 250 000 kr.",
+            "Yrkessv. för usk, SFI/SvA; MI-utbildning & LAB 2023-10-01 kl. 08.30!",
+            "Kurs i HLR", "ÄLDREOMSORG: DEMENSVÅRD, ”bemötande” – 12 st. (bl.a. natt)."]
+    for i, text in enumerate(edge):
+        X.loc[10 + i, "description"] = text
+        X.loc[20 + i, "title"] = text
+    scorer = load_scorer()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _fastchar.clear_caches()
+        fast = {r: score_applications(X, scorer, reasons=r) for r in (0, 3)}
+        with monkeypatch.context() as m:  # scikit-learn's, spaCy's, py3langid's own paths
+            def plain(vec, texts):
+                return vec.transform(texts)
+            for module in (_fastchar, scoring):
+                m.setattr(module, "char_wb_transform", plain)
+            m.setattr(_fastwords, "content_word_transform", plain)
+            m.setattr(classifier, "is_swedish_many",
+                      lambda texts: [language.is_swedish(t) for t in texts])
+            m.setattr(classifier.TopicClassifier, "_decision", lambda self, texts:
+                      self.model_.decision_function(sp.hstack(
+                          self._blocks(self.vectorizers_, texts), format="csr")))
+            for module in (grant_model, explain):  # the per-row word sums
+                m.setattr(module, "batch_word_values", lambda *a: None)
+            m.setattr(scoring, "_redact_cells", _old_redact_cells)
+            m.setattr(normalize, "_is_normal", lambda text: False)
+            normalize._normalize.cache_clear()
+            slow = {r: score_applications(X, scorer, reasons=r) for r in (0, 3)}
+    for r in (0, 3):
+        pd.testing.assert_frame_equal(fast[r], slow[r], check_exact=True)
+    assert fast[3]["status"].str.contains("maskerat").any()
+    assert fast[3]["topic"].eq("osäker").any() and (fast[3]["grant_reasons"] != "").sum() > 140

@@ -57,6 +57,28 @@ def _texts(frame: pd.DataFrame) -> list[str]:
     return [join_texts(t, d) for t, d in zip(title, desc, strict=True)]
 
 
+def _redact_cells(vals: list) -> np.ndarray:
+    """Redact personnummer in the str cells of ``vals`` in place; which cells changed.
+
+    One scan of the whole column finds the cells with six digits in a row (every
+    personnummer has them): only those are redacted. Other cells, and non-str cells, stay.
+    """
+    at = [i for i, v in enumerate(vals) if isinstance(v, str)]
+    text = "\n".join(vals[i] for i in at)  # no digit run crosses a line break
+    changed = np.zeros(len(vals), dtype=bool)
+    if not _SIX_DIGITS.search(text):
+        return changed
+    starts = np.cumsum([0] + [len(vals[i]) + 1 for i in at[:-1]])
+    hits = {at[k] for k in np.searchsorted(starts, [m.start() for m in _SIX_DIGITS.finditer(text)],
+                                           side="right") - 1}
+    for i in sorted(hits):
+        red = redact_personnummer(vals[i])
+        if red != vals[i]:
+            vals[i] = red
+            changed[i] = True
+    return changed
+
+
 @dataclass
 class Scorer:
     """What scoring needs: the models and the earlier applications to compare with.
@@ -189,16 +211,10 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             vals = out[col].tolist()
-            # one scan of the whole column: without six digits in a row no cell holds a number
-            if not _SIX_DIGITS.search("\n".join(v for v in vals if isinstance(v, str))):
-                continue
-            red = [redact_personnummer(v) if isinstance(v, str) else v for v in vals]
-            # only strings can change (NaN != NaN would flag every empty cell)
-            changed = np.array([isinstance(a, str) and a != b for a, b in zip(vals, red, strict=True)],
-                               dtype=bool)
+            changed = _redact_cells(vals)
             if changed.any():
                 found_pnr |= changed
-                out[col] = pd.Series(red, index=out.index, dtype=out[col].dtype)
+                out[col] = pd.Series(vals, index=out.index, dtype=out[col].dtype)
     if found_pnr.any():
         status = np.where(found_pnr & (status == STATUS_OK), "ok; personnummer maskerat",
                           np.where(found_pnr, status + "; personnummer maskerat", status))

@@ -35,11 +35,14 @@ PROVIDER_TYPES = ("omställningsfonden", "egen regi", "extern leverantör")
 AGREEMENT_NAMES = ("TLO-KL", "KOM-KR-2020", "KOM-KR-2022")
 
 
+_NA, _NAT, _FLOATS = pd.NA, pd.NaT, (float, np.floating)
+
+
 def is_missing(value: object) -> bool:
     """True for None, pandas' NA and NaT, and float NaN (not for empty strings)."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None or value is _NA or value is _NAT:
         return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
+    return isinstance(value, _FLOATS) and math.isnan(value)
 
 
 def is_blank(value: object) -> bool:

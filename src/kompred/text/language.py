@@ -67,9 +67,10 @@ def _automaton() -> tuple | None:
         return None
 
 
-def _visits_many(encoded: list[bytes], auto) -> list[dict | None]:
-    """py3langid's ``visit_counts`` of many byte strings at once: the automaton steps every
-    text one byte further per numpy step; each text's features keep their first-seen order."""
+def _feature_hits(encoded: list[bytes], auto) -> tuple[Any, Any]:
+    """Where py3langid's ``visit_counts`` counts a feature in many byte strings at once:
+    (string index, feature) of every byte whose automaton state outputs one, in byte order.
+    The automaton steps every string one byte further per numpy step."""
     import numpy as np
 
     nm, rowbase, out = auto
@@ -89,9 +90,18 @@ def _visits_many(encoded: list[bytes], auto) -> list[dict | None]:
         states[at] = state[:k]
     feats = out[states]
     seen = feats >= 0
-    n_feat = int(out.max()) + 1
-    keys = np.repeat(np.arange(n, dtype=np.int64), lengths)[seen] * n_feat + feats[seen]
-    uniq, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    return np.repeat(np.arange(n, dtype=np.int64), lengths)[seen], feats[seen]
+
+
+def _visits_many(encoded: list[bytes], auto) -> list[dict | None]:
+    """py3langid's ``visit_counts`` of many byte strings at once; each text's features keep
+    their first-seen order."""
+    import numpy as np
+
+    n = len(encoded)
+    rows, feats = _feature_hits(encoded, auto)
+    n_feat = int(auto[2].max()) + 1
+    uniq, first, counts = np.unique(rows * n_feat + feats, return_index=True, return_counts=True)
     o = np.argsort(first, kind="stable")
     uniq, counts = uniq[o], counts[o]
     ptr = np.searchsorted(uniq // n_feat, np.arange(n + 1)).tolist()
@@ -102,6 +112,64 @@ def _visits_many(encoded: list[bytes], auto) -> list[dict | None]:
 
 #: below this many texts with letters, a batch is ranked text by text (the same floats)
 _BATCH_MIN = 32
+
+
+@functools.lru_cache(maxsize=1)
+def _score_table():
+    # the (features x languages) log-probability table and priors in float64, and where "sv" is
+    import numpy as np
+
+    ident = _language_identifier()
+    table = np.asarray(ident.nb_ptc, dtype=np.float64)
+    return table, np.abs(table), np.asarray(ident.nb_pc, dtype=np.float64), \
+        list(ident.nb_classes).index("sv")
+
+
+def _surely_swedish(prepared: list[str], auto) -> Any:
+    """Which prepared texts py3langid certainly ranks Swedish first (a boolean array).
+
+    py3langid scores a text in float32: ``log1p(counts) @ table + prior``, scaled by
+    ``1 / sqrt(bytes)``, then a softmax. The same scores in float64 differ from its float32
+    ones by at most ``γ = (k + 20) u / (1 - (k + 20) u)`` times the sum of the terms'
+    magnitudes (prior included) plus ``2 u`` of the score (``u = 2**-24``, ``k`` features: the
+    error bound of a float32 dot product in any order, with room for ``log1p``'s ulps and the
+    float64 sums). A text counts as surely Swedish when Swedish leads
+    every other language by more than both bounds, with room left after the scaling for the
+    float32 softmax to keep Swedish strictly first. Every other text (no features, or a
+    closer race) goes through py3langid itself, so the answers are its answers.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    ident = _language_identifier()
+    n = len(prepared)
+    if not n or ident._alias_pairs or "sv" not in ident.nb_classes:
+        return np.zeros(n, dtype=bool)
+    encoded = [ident._encode(p) for p in prepared]
+    rows, feats = _feature_hits(encoded, auto)
+    table, abs_table, prior, sv = _score_table()
+    # (features x texts): the hits come in text order, so each feature's texts are sorted
+    # and summing the repeats needs no sort; the products below add in any order (bound)
+    counts = sp.csr_array((np.ones(len(rows)), (feats, rows)), shape=(table.shape[0], n))
+    counts.sum_duplicates()
+    k = np.bincount(counts.indices, minlength=n).astype(np.float64)
+    x = sp.csr_array((np.log1p(counts.data), counts.indices, counts.indptr), shape=counts.shape).T
+    score = x @ table + prior
+    # (k + 20) u / (1 - (k + 20) u): a float32 dot product's bound, with room for log1p's ulps
+    ku = (k + 20.0) * 2.0 ** -24
+    bound = (ku / (1.0 - ku))[:, None] * (x @ abs_table + np.abs(prior)) \
+        + 2.0 ** -23 * np.abs(score)
+    scale = (1.0 / np.sqrt(np.fromiter(map(len, encoded), dtype=np.float64, count=n).clip(1))
+             ).astype(np.float32).astype(np.float64)
+    low = score[:, sv] - bound[:, sv]
+    high = score + bound
+    high[:, sv] = -np.inf
+    # Swedish leads by >= 1e-5 after the float32 scaling (the scaled scores rounded too): the
+    # float32 exp of the others' gap stays below 1 by far more than its rounding
+    gap = (low[:, None] - high) * scale[:, None]
+    slack = 1e-5 + 2.0 ** -22 * (np.abs(score[:, [sv]]) + np.abs(score) + bound[:, [sv]]
+                                  + bound) * scale[:, None]
+    return (k > 0) & np.all(gap > slack, axis=1)
 
 
 def _rank_many(texts: list[Any]) -> list[list[tuple[str, float]] | None]:
@@ -238,8 +306,21 @@ def is_swedish_many(texts: list[Any], *, min_chars: int = 20) -> list[bool | Non
     # enough letters: the scan stops at the min_chars-th
     long_enough = [len(list(islice(_HAS_LETTER.finditer(t), min_chars))) == min_chars
                    for t in texts]
-    ranked = iter(_rank_many([t for t, ok in zip(texts, long_enough, strict=True) if ok]))
-    return [_swedish_from(next(ranked)) if ok else None for ok in long_enough]
+    live = [t for t, ok in zip(texts, long_enough, strict=True) if ok]
+    answers = iter(_swedish_of(live))
+    return [next(answers) if ok else None for ok in long_enough]
+
+
+def _swedish_of(texts: list[str]) -> list[bool | None]:
+    # texts that py3langid surely ranks Swedish first are Swedish without their full ranking;
+    # a few texts (one check) are ranked one by one without the batch arrays
+    auto = _automaton() if len(texts) >= _BATCH_MIN else None
+    if auto is None:
+        return [_swedish_from(r) for r in _rank_many(texts)]
+    prepared = [_for_ranking(t) for t in texts]
+    sure = _surely_swedish([p or "" for p in prepared], auto)
+    ranked = iter(_rank_many([t for t, s in zip(texts, sure.tolist(), strict=True) if not s]))
+    return [True if s else _swedish_from(next(ranked)) for s in sure.tolist()]
 
 
 def _check_min_chars(min_chars: Any) -> None:

@@ -126,7 +126,8 @@ def top_k_similar(Q: sp.csr_matrix, R: sp.csr_matrix, k: int, *,
     step = max(1, _CHUNK_BUDGET // 8 // max(m, 1))  # float64 similarity entries held at once
     for start in range(0, n, step):
         stop = min(n, start + step)
-        S = np.asarray((Q[start:stop] @ RT).todense(), dtype=float)
+        block = Q if stop - start == n else Q[start:stop]  # a slice copies
+        S = np.asarray((block @ RT).todense(), dtype=float)
         if allowed is not None:
             S[~allowed(start, stop)] = -np.inf
         top, vals = _topk_dense(S, k)

@@ -81,13 +81,38 @@ def normalize_text(text: Any, *, max_chars: int | None = None) -> str:
         raise ValidationError(f"expected max_chars to be a positive int or None; got {max_chars!r}")
     if not text:
         return ""
-    return _normalize(text, max_chars)
+    if not _is_normal(text):
+        text = _normalize(text)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[:max_chars].rstrip()
+    return text
+
+
+# a character a normalized text may hold when normalizing it again changes nothing for sure:
+# printable ASCII but the digits 1-9, and U+00A1..U+02FF but « » and the soft hyphen (so no
+# whitespace other than " ", no typography character and nothing NFC could change)
+_OUTSIDE_NORMAL = re.compile(r"[^ !-/0:-~\u00a1-\u00aa\u00ac\u00ae-\u00ba\u00bc-\u02ff]")
+
+
+def _is_normal(text: str) -> bool:
+    """True only when every step of :func:`_normalize` leaves ``text`` as it is: a quick test
+    for texts normalized before (the joined normalized title and description are normalized
+    again for the reasons).
+
+    Below U+0300 NFC changes nothing (no combining marks, singletons or exclusions there);
+    when every digit is a lone "0" (no "00", "0.0" or "0,0"), no six digits make a
+    personnummer and every number is "0" already; the rest is lowercase and single spaces.
+    """
+    return (_OUTSIDE_NORMAL.search(text) is None and text[0] != " " and text[-1] != " "
+            and "  " not in text and "00" not in text and "0.0" not in text
+            and "0,0" not in text and text.lower() == text)
 
 
 # the topic model, the grant model, the reference index and the reasons normalize the same
-# texts of a batch: each distinct text is normalized once (normalize_text is a pure function)
+# texts of a batch: each distinct text is normalized once (normalize_text is a pure function),
+# whatever max_chars each of them cuts the result to
 @functools.lru_cache(maxsize=1 << 16)
-def _normalize(text: str, max_chars: int | None) -> str:
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = redact_personnummer(text, PERSONNUMMER_TOKEN)
     # str.translate looks up every character; most texts have none of these, or a few
@@ -96,10 +121,7 @@ def _normalize(text: str, max_chars: int | None) -> str:
             text = text.replace(ch, repl)
     text = text.lower()
     text = _NUMBER_RE.sub("0", text)
-    text = " ".join(text.split())
-    if max_chars is not None and len(text) > max_chars:
-        text = text[:max_chars].rstrip()
-    return text
+    return " ".join(text.split())
 
 
 class TextCleaner(TransformerMixin, BaseEstimator):

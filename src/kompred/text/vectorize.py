@@ -254,9 +254,14 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         scipy.sparse.csr_matrix of float32, shape (n_samples, n_features)
         """
         check_is_fitted(self, "vectorizer_")
+        return self.transform_prepared(self.prepare_texts(X))
+
+    def transform_prepared(self, texts: list[str]):
+        """:meth:`transform` of texts :meth:`prepare_texts` made (list of str)."""
+        check_is_fitted(self, "vectorizer_")
         from ._fastchar import char_wb_transform
 
-        return char_wb_transform(self.vectorizer_, self.prepare_texts(X)).tocsr()
+        return char_wb_transform(self.vectorizer_, texts).tocsr()
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Return the character n-grams, one per output column."""

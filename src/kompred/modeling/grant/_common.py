@@ -83,6 +83,9 @@ def _label(column: str, labels: dict[str, str] | None = None) -> str:
 
 def _clean_key(value: object) -> str | None:
     """A categorical value as a matching key: stripped, whitespace collapsed, casefolded."""
+    if type(value) is str:  # most cells: pd.isna is False for every str
+        text = " ".join(value.split())
+        return text.casefold() if text else None
     if value is None:
         return None
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import weakref
 
 import numpy as np
 from scipy.optimize import minimize
@@ -15,6 +16,11 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._common import _MEMBER_TOL, _SOLVER, _check_fitted, _sigmoid
+
+#: classifier -> (its bootstrap_coef_, the members' coefficients as one C-ordered
+#: (features x members) float64 matrix): made once, not per batch (scipy would copy a
+#: transposed view into that layout for every product)
+_STACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _logistic_with_offset(X, y, C, offset, weights, theta0, max_iter, tol) -> np.ndarray:
@@ -179,9 +185,12 @@ class BootstrapLogisticClassifier(ClassifierMixin, BaseEstimator):
         else:
             # one sparse x dense product for all members: each output is the same sum, in the
             # same order, as one member's product (equal to the bit on 10,000 real rows)
-            coefs = np.concatenate([np.asarray(c, dtype=np.float64).reshape(k, -1)
-                                    for c in self.bootstrap_coef_])
-            scores = np.asarray(X @ coefs.T).reshape(X.shape[0], n_boot, k).transpose(1, 0, 2)
+            cached = _STACKED.get(self)
+            if cached is None or cached[0] is not self.bootstrap_coef_:
+                coefs = np.concatenate([np.asarray(c, dtype=np.float64).reshape(k, -1)
+                                        for c in self.bootstrap_coef_])
+                cached = _STACKED[self] = (self.bootstrap_coef_, np.ascontiguousarray(coefs.T))
+            scores = np.asarray(X @ cached[1]).reshape(X.shape[0], n_boot, k).transpose(1, 0, 2)
             out = scores + np.asarray(self.bootstrap_intercept_).reshape(n_boot, 1, -1)
         return out[..., 0] if out.shape[-1] == 1 else out
 

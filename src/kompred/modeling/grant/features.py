@@ -421,7 +421,12 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
             raise ValidationError(f"expected a pandas DataFrame, got {type(X).__name__}")
         return self._transform(X, None)
 
-    def _transform(self, X, text_matrix):
+    def transform_with_texts(self, X) -> tuple[sp.csr_matrix, list[str]]:
+        """``(transform(X), texts(X))``, the texts prepared once for both."""
+        texts = self.texts(X)
+        return self._transform(X, None, texts), texts
+
+    def _transform(self, X, text_matrix, texts=None):
         n = len(X)
         blocks = []
         for col in self.categorical_columns_:
@@ -453,7 +458,9 @@ class ApplicationFeaturizer(TransformerMixin, BaseEstimator):
             num_cols.append(np.clip((count - count_mean) / count_sd, -5, 5))
         T = None
         if self.text_ is not None:
-            T = text_matrix if text_matrix is not None else self.text_.transform(self._text_frame(X))
+            T = (text_matrix if text_matrix is not None else
+                 self.text_.transform(self._text_frame(X)) if texts is None else
+                 self.text_.transform_prepared(texts))
         similar = getattr(self, "similar_", None)
         if similar is not None:
             if text_matrix is not None and getattr(self, "_fit_similar", None) is not None:

@@ -488,7 +488,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
 
     # -- prediction --------------------------------------------------------------------------
 
-    def _features(self, X) -> sp.csr_matrix:
+    def _features(self, X, *, with_texts: bool = False):
+        """The feature matrix of ``X`` (and, ``with_texts``, the prepared texts as well)."""
         _check_fitted(self, "classifier_")
         X = self._check_frame(X)
         needed = set(self.columns_["categorical"]) | set(self.columns_["numeric"]) | \
@@ -497,6 +498,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         if absent:
             warnings.warn(f"columns {absent} are not in the table; treated as missing",
                           DataQualityWarning, stacklevel=3)
+        if with_texts:
+            return self.featurizer_.transform_with_texts(X)
         return self.featurizer_.transform(X)
 
     def _calibrate(self, scores: np.ndarray) -> np.ndarray:
@@ -560,8 +563,8 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         """
         if not 0 < level < 1:
             raise ValidationError(f"level must be between 0 and 1, got {level}")
-        Z = self._features(X)
-        return self._interval_from(Z, X.index, level), self._explain_from(Z, X, top)
+        Z, texts = self._features(X, with_texts=True)
+        return self._interval_from(Z, X.index, level), self._explain_from(Z, X, top, texts)
 
     def _interval_from(self, Z, index, level) -> pd.DataFrame:
         point = _sigmoid(self._log_odds(self.classifier_.decision_function(Z)))
@@ -607,16 +610,21 @@ class GrantModel(ClassifierMixin, BaseEstimator):
         """
         return self._explain_from(self._features(X), X, top)
 
-    def _explain_from(self, Z, X, top) -> list[list[Reason]]:
+    def _explain_from(self, Z, X, top, texts=None) -> list[list[Reason]]:
         coef = self.classifier_.coef_.ravel()
         slope = self.calibration_[0] if self.calibration_ is not None else 1.0
-        C = Z.multiply(coef.reshape(1, -1)).tocsr() * slope
+        if sp.isspmatrix_csr(Z) and Z.has_canonical_format:
+            # Z.multiply(coef): the same products on Z's own structure, without a COO copy
+            C = sp.csr_matrix((Z.data * coef[Z.indices], Z.indices, Z.indptr), shape=Z.shape)
+            C = C * slope
+        else:
+            C = Z.multiply(coef.reshape(1, -1)).tocsr() * slope
         fmap = self.featurizer_.feature_map_
         kinds = fmap["kind"].to_numpy()
         cols = fmap["column"].to_numpy()
         values = fmap["value"].to_numpy()
         text_slice = self.featurizer_.text_slice_
-        texts = self.featurizer_.texts(X)
+        texts = self.featurizer_.texts(X) if texts is None else texts
         hist = {col: self.featurizer_._history_stats(X, col) for col in self.columns_["history"]}
         if getattr(self.featurizer_, "similar_", None) is not None:
             hist["__similar__"] = self.featurizer_._similar_values(X)

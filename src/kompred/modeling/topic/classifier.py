@@ -59,6 +59,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ..._compact import pack_state, unpack_state
+from ..._sparse import stacked_product
 from ...exceptions import ModelError, NotFittedError, ValidationError
 from ...schema import is_missing
 from ...taxonomy import Taxonomy, load_taxonomy
@@ -574,14 +575,27 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             word.fit(own)
         return (char, word), self._transform((char, word), texts)
 
-    def _transform(self, vectorizers, texts: list[str]):
-        from ...text._fastchar import char_wb_transform, content_word_transform
+    def _blocks(self, vectorizers, texts: list[str]) -> list:
+        from ...text._fastchar import char_wb_transform
+        from ...text._fastwords import content_word_transform
 
         char, word = vectorizers
         blocks = [char_wb_transform(char, list(texts))]
         if word is not None:
             blocks.append(content_word_transform(word, list(texts)) * float(self.word_weight))
-        return sp.hstack(blocks, format="csr")
+        return blocks
+
+    def _transform(self, vectorizers, texts: list[str]):
+        return sp.hstack(self._blocks(vectorizers, texts), format="csr")
+
+    def _decision(self, texts: list[str]) -> np.ndarray:
+        """``model_.decision_function`` of the texts' features (a fitted LogisticRegression's
+        is ``X @ coef_.T + intercept_``: taken block by block, the same floats)."""
+        blocks = self._blocks(self.vectorizers_, texts)
+        lr = self.model_
+        if type(lr) is not LogisticRegression or lr.coef_.shape[0] == 1:
+            return lr.decision_function(sp.hstack(blocks, format="csr"))
+        return stacked_product(blocks, lr.coef_.T) + lr.intercept_
 
     def _new_lr(self) -> LogisticRegression:
         return LogisticRegression(C=float(self.C), max_iter=3000, tol=1e-4)
@@ -776,7 +790,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         proba = np.full((len(raw), len(self.classes_)), 1.0 / len(self.classes_))
         if (~empty).any():
             keep = [p for p, e in zip(prepared, empty, strict=True) if not e]
-            z = self.model_.decision_function(self._transform(self.vectorizers_, keep))
+            z = self._decision(keep)
             proba[~empty] = softmax(z[:, self._order] / self.temperature_, axis=1)
         return raw, proba, empty
 
