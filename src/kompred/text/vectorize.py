@@ -287,16 +287,18 @@ def _tokens(texts: list[str]) -> list[list[str]]:
 
     spaCy splits a text on whitespace first and tokenizes each chunk on its own, so the tokens
     of an NFC text are its chunks' tokens in order (what
-    :func:`kompred.text._fastchar.content_word_transform` relies on); a text that is not NFC
+    :func:`kompred.text._fastwords.content_word_transform` relies on); a text that is not NFC
     is tokenized whole, as ``content_tokens`` normalizes it first.
     """
     import unicodedata
 
-    from ._fastchar import _tokens_of_chunks
+    from ._fastwords import _plain_chunks, _tokens_of_chunks
 
     chunks = [t.split() if unicodedata.is_normalized("NFC", t) else None for t in texts]
     distinct = list(dict.fromkeys(c for cs in chunks if cs for c in cs))
-    of = dict(zip(distinct, _tokens_of_chunks(distinct), strict=True))
+    # chunks spaCy keeps whole (or strips one affix from) without spaCy, the rest through it
+    of, rest = _plain_chunks(distinct)
+    of.update(zip(rest, _tokens_of_chunks(rest), strict=True))
     return [[tok for c in cs for tok in of[c]] if cs is not None else content_tokens(t)
             for t, cs in zip(texts, chunks, strict=True)]
 
