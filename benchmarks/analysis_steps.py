@@ -5,9 +5,10 @@
 
 For sizes where ``python -m benchmarks --only analysis`` would run longer than one wants to wait
 for a table: the same table (real regeringen.se texts in simulated applications), the same steps
-as ``kompred report`` (vectorize, neighbour graph, content model, topics, pairs, handler effect,
-period effect, the report's words and plots, its files) plus the divergent groups, a line each
-with its time and the growth of the process's peak resident set.
+as ``kompred report`` (vectorize, neighbour graph, content model, topics, pairs, divergent groups,
+handler effect, period effect, the report's words and plots, its files), a line each with its time
+and the growth of the process's peak resident set. (Before the report showed the groups, the
+groups step ran here all the same and the report step did not write them.)
 
 ``--neighbours-cache DIR`` loads the neighbour graph of this size from ``DIR`` (``idx_N.npy``,
 ``sim_N.npy``) instead of searching, or searches once and saves it there (``--method`` picks
@@ -39,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.run import application_table
     from kompred import consistency as C
     from kompred.analysis import PAIRS_MIN_SIMILARITY, PLOT_MIN_SIMILARITY, Analysis
+    try:
+        from kompred.analysis import GROUPS_SIMILARITY
+        group_options = {"similarity": GROUPS_SIMILARITY}
+    except ImportError:  # before the report showed the groups: find_divergent_groups' default
+        group_options = {}
     try:
         from kompred.analysis import _topics
     except ImportError:  # before the chunked topic step: the whole table in one call
@@ -88,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     def topics():
         analysis.topics = _topics(apps)
 
+    def groups():
+        analysis.groups = C.find_divergent_groups(corpus, **group_options)
+
     def handler():
         analysis.handler = C.handler_effect(corpus)
 
@@ -101,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             analysis.topics = apps[["topic"]].copy()
         rep = render_analysis(analysis, provenance="benchmark")
         folder = write_report(apps, out, tables=seed_tables(apps, source="benchmark"),
-                              provenance="benchmark", extra_sections=rep.sections)
+                              provenance="benchmark", extra_sections=rep.sections,
+                              extra_tables=getattr(rep, "tables", None))
         rep.save_figures(folder)
 
     steps = (
@@ -110,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         ("content model", lambda: corpus.content_scores),
         ("topics", topics),
         ("pairs", pairs),
-        ("divergent groups", lambda: C.find_divergent_groups(corpus)),
+        ("divergent groups", groups),
         ("handler effect", handler),
         ("period effect", period),
         ("report (words, plots, files)", report),

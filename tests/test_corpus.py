@@ -102,7 +102,7 @@ def test_analyse_returns_results_and_render_writes_both_languages(sim):
     from kompred.report import render_analysis
 
     result = kompred.analyse(sim)
-    assert set(result.done) == {"topics", "pairs", "handler", "period"}
+    assert set(result.done) == {"topics", "pairs", "groups", "handler", "period"}
     sv = render_analysis(result)
     en = render_analysis(result, lang="en")
     assert any(h == "Beror besluten på handläggaren?" for h, _ in sv.sections)

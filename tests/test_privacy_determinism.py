@@ -182,3 +182,44 @@ def test_redact_figure_keeps_redacted_tick_labels_through_the_next_draw():
     plt.close(fig)
     assert "Enhet [PERSONNUMMER]" in texts and "Enhet B" in texts
     assert not any(shown in t for t in texts)
+
+
+def test_divergent_groups_hold_no_personnummer(tmp_path, capsys):
+    """A personnummer in a group member's id and handler reaches no group, line or file."""
+    import json
+
+    import kompred
+    from kompred.report import render_analysis
+
+    raw = pd.read_csv(stockholm_path(), dtype=str, keep_default_na=False)
+    # STH-2021-010 and STH-2023-007: a divergent group of the bundled table
+    raw.loc[raw["id"] == "STH-2021-010", "id"] = f"STH-2021-010 {SPELLINGS[0]}"
+    raw.loc[raw["id"] == "STH-2023-007", "handler"] = f"Handläggare {SPELLINGS[2]}"
+    path = tmp_path / "ansokningar.csv"
+    raw.to_csv(path, index=False)
+    for lang in ("sv", "en"):
+        out = tmp_path / lang
+        printed = _run(["report", str(path), "-o", str(out), "--lang", lang, "--json",
+                        str(out / "t.json"), "--no-progress"], capsys)
+        assert not _leaks(printed), printed
+        for name, data in _outputs(out).items():
+            assert not _leaks(data), name
+        groups = json.loads((out / "tables.json").read_text(encoding="utf-8"))[
+            "divergent_groups"]["groups"]
+        redacted = [g for g in groups if "[PERSONNUMMER]" in g["members"]]
+        assert len(redacted) == 1  # the group is there, its member's id redacted
+        assert "[PERSONNUMMER]" in redacted[0]["handlers_rejecting"]
+        assert "[PERSONNUMMER]" in (out / "rapport.md").read_text(encoding="utf-8")
+    # a notebook that calls the library on the table as read gets the same protection
+    apps = kompred.read_applications(path)
+    assert _leaks(" ".join(apps["id"])) and _leaks(" ".join(apps["handler"].astype(str)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallDataWarning)
+        result = kompred.analyse(apps)
+    for col in result.groups.columns:
+        assert not _leaks(" ".join(result.groups[col].astype(str))), col
+    assert result.groups["members"].str.contains("[PERSONNUMMER]", regex=False).any()
+    rep = render_analysis(result)
+    assert not _leaks("\n".join(rep.terminal)) and not _leaks(json.dumps(rep.tables))
+    assert not _leaks("\n".join(body for heading, body in rep.sections
+                                 if heading.startswith("Grupper")))

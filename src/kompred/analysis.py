@@ -1,4 +1,5 @@
-"""The analyses behind ``kompred report``, as numbers: topics, divergent pairs, handler and period.
+"""The analyses behind ``kompred report``, as numbers: topics, divergent pairs and groups, handler
+and period.
 
 :func:`analyse` prepares the table once (:func:`kompred.prepare`) and runs every analysis the
 table supports on that one :class:`~kompred.corpus.Corpus`. It returns an :class:`Analysis` of
@@ -10,7 +11,7 @@ Examples
 >>> import kompred
 >>> result = kompred.analyse(kompred.load_stockholm())
 >>> sorted(result.done)
-['handler', 'pairs', 'period', 'topics']
+['groups', 'handler', 'pairs', 'period', 'topics']
 >>> dict(result.corpus.counts)["content_model"]
 1
 """
@@ -24,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from .consistency import find_divergent_pairs, handler_effect, period_effect
+from .consistency import find_divergent_groups, find_divergent_pairs, handler_effect, period_effect
 from .consistency.results import HandlerEffectResult, PeriodEffectResult
 from .corpus import Corpus, as_corpus
 from .exceptions import KompredError, KompredWarning
@@ -37,6 +38,8 @@ __all__ = ["Analysis", "analyse"]
 PLOT_MIN_SIMILARITY = 0.3
 #: Split pairs at or above this similarity are reported as divergent.
 PAIRS_MIN_SIMILARITY = 0.5
+#: Divergent groups are single-linkage clusters of links at or above this similarity.
+GROUPS_SIMILARITY = 0.7
 
 
 #: Rows per call of the topic model: its matrices for 100,000 texts at once grew the process by
@@ -72,6 +75,9 @@ class Analysis:
         Divergent pairs, similarity >= :data:`PAIRS_MIN_SIMILARITY`.
     all_pairs : DataFrame or None
         Every pair (agreeing too) with similarity >= :data:`PLOT_MIN_SIMILARITY`.
+    groups : DataFrame or None
+        Divergent groups (:func:`kompred.find_divergent_groups` at similarity
+        :data:`GROUPS_SIMILARITY`): mixed groups only, most minority decisions first.
     handler, period : result records or None
     notes : list of str
         Warnings raised while analysing (small data, data quality).
@@ -82,6 +88,7 @@ class Analysis:
     topics: pd.DataFrame | None = None
     pairs: pd.DataFrame | None = None
     all_pairs: pd.DataFrame | None = None
+    groups: pd.DataFrame | None = None
     handler: HandlerEffectResult | None = None
     period: PeriodEffectResult | None = None
     notes: list[str] = field(default_factory=list)
@@ -89,14 +96,14 @@ class Analysis:
     @property
     def done(self) -> list[str]:
         """The analyses that produced a result."""
-        parts = {"topics": self.topics, "pairs": self.pairs, "handler": self.handler,
-                 "period": self.period}
+        parts = {"topics": self.topics, "pairs": self.pairs, "groups": self.groups,
+                 "handler": self.handler, "period": self.period}
         return [k for k, v in parts.items() if v is not None]
 
 
 def analyse(apps: pd.DataFrame | Corpus, *, progress: Callable[[str], None] | None = None,
             **corpus_options: Any) -> Analysis:
-    """Run the topic, pair, handler and period analyses that the table supports.
+    """Run the topic, pair, group, handler and period analyses that the table supports.
 
     Parameters
     ----------
@@ -117,7 +124,8 @@ def analyse(apps: pd.DataFrame | Corpus, *, progress: Callable[[str], None] | No
     has_text = "description" in table.columns and \
         table["description"].fillna("").astype(str).str.strip().ne("").any()
     if not has_text:
-        out.skipped.update(topics="no_text", pairs="no_text", handler="no_text", period="no_text")
+        out.skipped.update(topics="no_text", pairs="no_text", groups="no_text", handler="no_text",
+                           period="no_text")
         return out
 
     say = progress or (lambda message: None)
@@ -125,7 +133,8 @@ def analyse(apps: pd.DataFrame | Corpus, *, progress: Callable[[str], None] | No
     out.topics = _topics(table)
     decided = table["decision"].isin(DECIDED) if "decision" in table.columns else None
     if decided is None or decided.sum() < 2:
-        out.skipped.update(pairs="no_decisions", handler="no_decisions", period="no_decisions")
+        out.skipped.update(pairs="no_decisions", groups="no_decisions", handler="no_decisions",
+                           period="no_decisions")
         return out
     if progress is not None and not isinstance(apps, Corpus):
         corpus_options.setdefault("progress", progress)
@@ -138,6 +147,12 @@ def analyse(apps: pd.DataFrame | Corpus, *, progress: Callable[[str], None] | No
                                              min_similarity=PLOT_MIN_SIMILARITY)
         keep = out.all_pairs["split"] & (out.all_pairs["similarity"] >= PAIRS_MIN_SIMILARITY)
         out.pairs = out.all_pairs[keep].reset_index(drop=True)
+        # the same neighbour graph (k = 10, as the pairs'), clustered: no second search
+        say("grupper av nästan likadana ansökningar")
+        try:
+            out.groups = find_divergent_groups(corpus, similarity=GROUPS_SIMILARITY)
+        except KompredError as exc:
+            out.skipped["groups"] = str(exc)
         if "handler" in table.columns and table.loc[decided, "handler"].notna().any():
             say("handläggareffekt")
             try:

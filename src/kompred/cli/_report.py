@@ -20,7 +20,8 @@ def add_parser(sub) -> None:
     p.add_argument("-o", "--out", default="kompred-rapport", help="output folder (default: %(default)s)")
     p.add_argument("--json", metavar="PATH", help="also write the tables as JSON to PATH")
     p.add_argument("--tables-only", action="store_true",
-                   help="only the seed tables: skip topics, divergent pairs, handler and period effects")
+                   help="only the seed tables: skip topics, divergent pairs and groups, handler and "
+                   "period effects")
     p.add_argument("--lang", choices=("sv", "en"), default="sv",
                    help="language of the analysis sections, summary lines and plots "
                    "(default: %(default)s; the seed tables keep the published report's labels)")
@@ -52,11 +53,14 @@ def run(args) -> int:
                                    synthetic=is_stockholm(args.file), lang=args.lang)
         print("")
         print("\n".join(analysis.terminal))
+    extra = analysis.tables if analysis else {}
     folder = write_report(apps, args.out, tables=tables, provenance=provenance,
-                          extra_sections=analysis.sections if analysis else None)
+                          extra_sections=analysis.sections if analysis else None,
+                          extra_tables=extra)
     if analysis:
         analysis.save_figures(folder)
     print(f"\nRapport skriven till {folder}/ (rapport.md, rapport.html, tables.json, PNG-diagram)")
     if args.json:
-        print(f"JSON skriven till {write_json(tables.to_json_dict(), args.json)}")
+        # the same document as tables.json
+        print(f"JSON skriven till {write_json({**tables.to_json_dict(), **extra}, args.json)}")
     return 0

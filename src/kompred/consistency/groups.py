@@ -14,6 +14,7 @@ from .._argcheck import (
     _check_positive_int,
 )
 from ..modeling.content import _LARGE_ROWS
+from ..privacy import redact_frame
 from ..schema import (
     GRANTED,
     UNKNOWN,
@@ -123,7 +124,8 @@ def find_divergent_groups(apps: pd.DataFrame, *,
         ``expected_rate`` (mean content probability), ``mean_similarity``,
         ``min_link_similarity``, ``members`` (ids), ``granted_ids``, ``rejected_ids``,
         ``handlers``, ``handlers_granting``, ``handlers_rejecting``, ``n_handlers``,
-        ``topics``, ``top_terms`` (comma-separated).
+        ``topics``, ``top_terms`` (comma-separated). Personnummer in the ids, handlers and
+        topics are redacted, as in :func:`find_divergent_pairs`.
     """
     k = _check_positive_int("k", k)
     corpus = _corpus_of(apps, text_columns=text_columns, decision_column=decision_column,
@@ -202,4 +204,5 @@ def find_divergent_groups(apps: pd.DataFrame, *,
     for c in ("members", "granted_ids", "rejected_ids", "handlers", "handlers_granting",
               "handlers_rejecting", "topics", "top_terms"):
         out[c] = pd.array(out[c].tolist(), dtype="str")
-    return out
+    # ids and handlers come from the table as written: a personnummer in one must not leave here
+    return redact_frame(out)

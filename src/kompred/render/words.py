@@ -45,6 +45,48 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Similar applications with different decisions: {n} pairs; most surprising:"},
     "report.pairs.col.similarity": {"sv": "likhet", "en": "similarity"},
     "report.pairs.col.surprise": {"sv": "överraskning", "en": "surprise"},
+    "report.groups.heading": {
+        "sv": "Grupper av nästan likadana ansökningar med olika beslut",
+        "en": "Groups of near-identical applications with different decisions"},
+    "report.groups.body": {
+        "sv": "{n:,} grupper av nästan likadana ansökningar där besluten skiljer sig åt. En grupp "
+              "bildas genom enkel länkning: två ansökningar hamnar i samma grupp när en kedja av "
+              "par med likhet ≥ {sim} förbinder dem. Kedjan kan föra ihop A och C via B fast A "
+              "och C är mindre lika, så \"minsta länk\" säger hur tät gruppen är (nära {sim}: en "
+              "lös kedja; nära 1: nästan samma text) och \"medellikhet\" är likheten i "
+              "genomsnitt över alla par i gruppen. Grupperna med flest minoritetsbeslut står "
+              "först; tabellen visar {top} av dem, tables.json alla:",
+        "en": "{n:,} groups of near-identical applications whose decisions differ. A group is "
+              "built by single linkage: two applications share a group when a chain of pairs "
+              "with similarity ≥ {sim} links them. The chain can join A and C through B although "
+              "A and C are less alike, so \"weakest link\" says how tight the group is (near "
+              "{sim}: a loose chain; near 1: almost the same text) and \"mean similarity\" is "
+              "the similarity averaged over every pair in the group. The groups with the most "
+              "minority decisions come first; the table shows {top} of them, tables.json all:"},
+    "report.groups.none": {
+        "sv": "Ingen grupp av nästan likadana ansökningar (likhet ≥ {sim}) har olika beslut.",
+        "en": "No group of near-identical applications (similarity ≥ {sim}) has different "
+              "decisions."},
+    "report.groups.terminal": {
+        "sv": "Grupper av nästan likadana ansökningar med olika beslut: {n:,}; största: {size} "
+              "ansökningar (beviljade {granted}, avslag {rejected}), ord: {terms}",
+        "en": "Groups of near-identical applications with different decisions: {n:,}; largest: "
+              "{size} applications (granted {granted}, rejected {rejected}), words: {terms}"},
+    "report.groups.terminal_none": {
+        "sv": "Grupper av nästan likadana ansökningar med olika beslut: 0",
+        "en": "Groups of near-identical applications with different decisions: 0"},
+    "report.groups.synthetic": {
+        "sv": "Syntetiska poster: säger inget om verkliga ansökningar.",
+        "en": "Synthetic records: they say nothing about real applications."},
+    "report.groups.more": {"sv": "+ {n:,} till", "en": "+ {n:,} more"},
+    "report.groups.col.size": {"sv": "ansökningar", "en": "applications"},
+    "report.groups.col.min_link": {"sv": "minsta länk", "en": "weakest link"},
+    "report.groups.col.mean": {"sv": "medellikhet", "en": "mean similarity"},
+    "report.groups.col.granted": {"sv": "beviljade", "en": "granted"},
+    "report.groups.col.rejected": {"sv": "avslag", "en": "rejected"},
+    "report.groups.col.handlers": {"sv": "handläggare: beviljat / avslagit",
+                                   "en": "handlers: granting / rejecting"},
+    "report.groups.col.terms": {"sv": "vanliga ord", "en": "common words"},
     "report.handler.heading": {"sv": "Beror besluten på handläggaren?",
                                "en": "Do decisions depend on the handler?"},
     "report.handler.body": {

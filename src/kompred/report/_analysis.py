@@ -2,20 +2,23 @@
 
 :func:`kompred.analyse` computes (one prepared corpus, result records); :func:`render_analysis`
 writes Markdown sections, a terminal summary and plots from those results, in Swedish (default)
-or English. Each part that the analysis skipped gets a note instead.
+or English, and the records that ``tables.json`` adds (every divergent group). Each part that the
+analysis skipped gets a note instead.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..analysis import PAIRS_MIN_SIMILARITY, Analysis
+from ..analysis import GROUPS_SIMILARITY, PAIRS_MIN_SIMILARITY, Analysis
 from ..render import check_lang, format_percent, say
 from ..render.consistency import format_hi, format_p
 from ..render.numbers import fill
+from ..schema.values import is_missing
 
 __all__ = ["AnalysisReport", "render_analysis"]
 
@@ -26,6 +29,7 @@ class AnalysisReport:
     terminal: list[str] = field(default_factory=list)
     figures: list[tuple[str, object]] = field(default_factory=list)  # (file name, Figure)
     results: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)  # JSON-ready entries that tables.json adds
 
     def save_figures(self, folder: Path) -> list[str]:
         import matplotlib.pyplot as plt
@@ -48,9 +52,74 @@ def _md_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, sep, *rows])
 
 
+#: Ids shown per decision in one row of the report's groups table (tables.json has them all).
+GROUP_IDS_SHOWN = 5
+#: Words of the largest group named in its terminal line (the table shows all its top terms).
+GROUP_TERMS_SAID = 3
+
+
+def _group_ids(listed: str, lang: str) -> str:
+    """The first :data:`GROUP_IDS_SHOWN` of a group's comma-separated ids, and how many more."""
+    ids = [i for i in listed.split(", ") if i]
+    more = len(ids) - GROUP_IDS_SHOWN
+    return ", ".join(ids[:GROUP_IDS_SHOWN]) + (
+        " " + say("report.groups.more", lang, n=more) if more > 0 else "")
+
+
+def _similarity(value: float, lang: str) -> str:
+    return "–" if is_missing(value) else fill("{s:.2f}", lang, s=float(value))
+
+
+def _render_groups(groups: pd.DataFrame, rep: AnalysisReport, *, synthetic: bool, top: int,
+                   lang: str) -> None:
+    """The groups' section (the first ``top`` rows), terminal line and tables.json records."""
+    rep.results["groups"] = groups
+    # NaN (no mean similarity of a group too large to compare all pairs) as JSON null
+    rep.tables["divergent_groups"] = {
+        "similarity": float(GROUPS_SIMILARITY),
+        "groups": json.loads(groups.to_json(orient="records", force_ascii=False))}
+    heading, sim = say("report.groups.heading", lang), float(GROUPS_SIMILARITY)
+    note = say("report.groups.synthetic", lang) if synthetic else ""
+    if not len(groups):
+        rep.sections.append((heading, say("report.groups.none", lang, sim=sim)))
+        rep.terminal.append(say("report.groups.terminal_none", lang))
+        return
+    shown = groups.head(top)
+    table = {
+        "#": shown["group"],
+        say("report.groups.col.size", lang): shown["size"],
+        say("report.groups.col.min_link", lang): [_similarity(v, lang)
+                                                  for v in shown["min_link_similarity"]],
+        say("report.groups.col.mean", lang): [_similarity(v, lang)
+                                              for v in shown["mean_similarity"]],
+        say("report.groups.col.granted", lang): [_group_ids(v, lang) for v in shown["granted_ids"]],
+        say("report.groups.col.rejected", lang): [_group_ids(v, lang)
+                                                  for v in shown["rejected_ids"]],
+    }
+    if shown["handlers"].ne("").any():
+        table[say("report.groups.col.handlers", lang)] = [
+            f"{g} / {r}" for g, r in zip(shown["handlers_granting"], shown["handlers_rejecting"],
+                                         strict=True)]
+    table[say("report.groups.col.terms", lang)] = shown["top_terms"]
+    body = say("report.groups.body", lang, n=len(groups), sim=sim, top=len(shown)) + "\n\n" + \
+        _md_table(pd.DataFrame(table))
+    rep.sections.append((heading, body + (f"\n\n_{note}_" if note else "")))
+    largest = groups.loc[groups["size"].idxmax()]  # the first of the largest: most mixed
+    rep.terminal.append(say("report.groups.terminal", lang, n=len(groups),
+                            size=int(largest["size"]), granted=int(largest["n_granted"]),
+                            rejected=int(largest["n_rejected"]),
+                            terms=", ".join(largest["top_terms"].split(", ")[:GROUP_TERMS_SAID]))
+                        + (f" ({note})" if note else ""))
+
+
 def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool = False,
-                    top_pairs: int = 10, lang: str = "sv") -> AnalysisReport:
-    """Sections, terminal lines and figures for the results of :func:`kompred.analyse`."""
+                    top_pairs: int = 10, top_groups: int = 10,
+                    lang: str = "sv") -> AnalysisReport:
+    """Sections, terminal lines and figures for the results of :func:`kompred.analyse`.
+
+    The divergent groups' records, all of them, go to :attr:`AnalysisReport.tables` (for
+    ``tables.json``); the section shows the first ``top_groups``.
+    """
     from ._consistency import funnel_plot, similarity_agreement_plot
 
     lang = check_lang(lang)
@@ -96,6 +165,8 @@ def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool
     if analysis.all_pairs is not None and len(analysis.all_pairs) >= 10:
         rep.figures.append(("likhet_och_beslut.png",
                             similarity_agreement_plot(analysis.all_pairs, bins=5, lang=lang)))
+    if analysis.groups is not None:
+        _render_groups(analysis.groups, rep, synthetic=synthetic, top=top_groups, lang=lang)
 
     he = analysis.handler
     heading = say("report.handler.heading", lang)

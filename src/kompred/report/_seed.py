@@ -252,10 +252,13 @@ def _plots(tables: SeedTables, folder: Path, provenance: str) -> list[tuple[str,
 
 
 def write_report(apps: pd.DataFrame, folder: str | Path, *, tables: SeedTables | None = None,
-                 provenance: str | None = None, extra_sections: list[tuple[str, str]] | None = None) -> Path:
+                 provenance: str | None = None, extra_sections: list[tuple[str, str]] | None = None,
+                 extra_tables: dict | None = None) -> Path:
     """Write plots (PNG), ``rapport.md``, ``rapport.html`` and ``tables.json`` into ``folder``.
 
-    ``extra_sections`` are (heading, Markdown body) pairs appended after the seed tables.
+    ``extra_sections`` are (heading, Markdown body) pairs appended after the seed tables;
+    ``extra_tables`` are JSON-ready entries added to ``tables.json`` after the seed tables' (the
+    divergent groups: :attr:`AnalysisReport.tables`).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -287,7 +290,8 @@ def write_report(apps: pd.DataFrame, folder: str | Path, *, tables: SeedTables |
     (folder / "rapport.md").write_text(text, encoding="utf-8")
     (folder / "rapport.html").write_text(_markdown_to_html(text), encoding="utf-8")
     (folder / "tables.json").write_text(
-        redact_personnummer(json.dumps(tables.to_json_dict(), ensure_ascii=False, indent=2))
+        redact_personnummer(json.dumps({**tables.to_json_dict(), **(extra_tables or {})},
+                                       ensure_ascii=False, indent=2))
         + "\n", encoding="utf-8")
     return folder
 
