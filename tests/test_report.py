@@ -311,3 +311,20 @@ def test_no_groups_is_said_not_left_out():
         == "No group of near-identical applications (similarity ≥ 0.7) has different decisions."
     assert "Groups of near-identical applications with different decisions: 0" in rep.terminal
     assert rep.tables["divergent_groups"]["groups"] == []
+
+
+def test_the_pairs_table_writes_decimal_commas_in_swedish_and_points_in_english():
+    import re
+
+    from kompred import analyse, load_stockholm
+    from kompred.render import say
+    from kompred.report import render_analysis
+
+    result = analyse(load_stockholm())
+    for lang in ("sv", "en"):
+        body = dict(render_analysis(result, lang=lang).sections)[say("report.pairs.heading", lang)]
+        rows = [r for r in body.splitlines() if r.startswith("| 0")]
+        assert rows, body
+        cells = [c.strip() for r in rows for c in r.strip("|").split("|")]
+        numbers = [c for c in cells if re.fullmatch(r"\d[.,]\d+", c)]
+        assert numbers and all(("," in c) == (lang == "sv") for c in numbers), numbers

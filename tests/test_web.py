@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 import zipfile
@@ -270,6 +271,8 @@ def test_upload_analysis_with_column_mapping(client):
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
     zf = zipfile.ZipFile(io.BytesIO(client.get(f"{url}/fil/kompred-rapport.zip").content))
     assert {"rapport.md", "rapport.html", "tables.json"} <= set(zf.namelist())
+    # the same tables.json as the command line's: the divergent groups too
+    assert "divergent_groups" in json.loads(zf.read("tables.json"))
     report = client.get(f"{url}/fil/rapport.html")
     assert report.status_code == 200 and "kompred-rapport" in report.text
     # the seed-style tables: 53 granted and 20 rejected in the bundled data's decisions

@@ -149,19 +149,22 @@ def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool
     top = pairs.head(top_pairs)
     if len(top):
         show = pd.DataFrame({
-            say("report.pairs.col.similarity", lang): top["similarity"].round(2),
+            say("report.pairs.col.similarity", lang): [_similarity(v, lang)
+                                                       for v in top["similarity"]],
             "A": [f"{a} {titles.get(a, '') if titles is not None else ''} ({d})"
                   for a, d in zip(top["id_a"], top["decision_a"], strict=True)],
             "B": [f"{b} {titles.get(b, '') if titles is not None else ''} ({d})"
                   for b, d in zip(top["id_b"], top["decision_b"], strict=True)],
-            say("report.pairs.col.surprise", lang): top["divergence_score"].round(3),
+            say("report.pairs.col.surprise", lang): [fill("{s:.3f}", lang, s=float(v))
+                                                     for v in top["divergence_score"]],
         })
         rep.sections.append((say("report.pairs.heading", lang), say(
             "report.pairs.body", lang, n=len(pairs), top=len(top),
             min_sim=float(PAIRS_MIN_SIMILARITY)) + "\n\n" + _md_table(show)))
         rep.terminal.append(say("report.pairs.terminal", lang, n=len(pairs)))
-        rep.terminal += [fill("  {s:.2f}  {a}  <->  {b}", lang, s=r[1], a=r[2], b=r[3])
-                         for r in show.head(5).itertuples()]
+        rep.terminal += [fill("  {s:.2f}  {a}  <->  {b}", lang, s=float(sim), a=a, b=b)
+                         for sim, a, b in zip(top["similarity"].head(5), show["A"].head(5),
+                                              show["B"].head(5), strict=True)]
     if analysis.all_pairs is not None and len(analysis.all_pairs) >= 10:
         rep.figures.append(("likhet_och_beslut.png",
                             similarity_agreement_plot(analysis.all_pairs, bins=5, lang=lang)))

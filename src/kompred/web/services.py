@@ -223,7 +223,7 @@ class KompredService:
                                            synthetic=synthetic)
                 job.step = 3
                 out = write_report(apps, job.folder / "rapport", tables=tables, provenance=provenance,
-                                   extra_sections=analysis.sections)
+                                   extra_sections=analysis.sections, extra_tables=analysis.tables)
                 analysis.save_figures(out)
             job.step = 4
             shutil.make_archive(str(job.folder / ZIP_NAME.removesuffix(".zip")), "zip", out)
