@@ -328,3 +328,23 @@ def test_the_pairs_table_writes_decimal_commas_in_swedish_and_points_in_english(
         cells = [c.strip() for r in rows for c in r.strip("|").split("|")]
         numbers = [c for c in cells if re.fullmatch(r"\d[.,]\d+", c)]
         assert numbers and all(("," in c) == (lang == "sv") for c in numbers), numbers
+
+
+def test_analysis_summary_writes_large_counts_with_swedish_thousands():
+    from kompred.analysis import Analysis
+    from kompred.report import render_analysis
+
+    n = 1500
+    pairs = pd.DataFrame({"id_a": [f"A{i}" for i in range(1200)],
+                          "id_b": [f"B{i}" for i in range(1200)],
+                          "decision_a": "beviljad", "decision_b": "avslag",
+                          "similarity": 0.9, "divergence_score": 0.5})
+    from kompred import prepare
+
+    table = pd.DataFrame({"id": [f"A{i}" for i in range(n)], "title": "t", "description": "d"})
+    result = Analysis(corpus=prepare(table), topics=pd.DataFrame({"topic": ["språk"] * n}),
+                      pairs=pairs)
+    for lang, topics, said in (("sv", "språk 1 500", "1 200 par"),
+                               ("en", "språk 1,500", "1,200 pairs")):
+        lines = "\n".join(render_analysis(result, lang=lang).terminal)
+        assert topics in lines and said in lines, lines

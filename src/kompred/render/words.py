@@ -41,8 +41,8 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "{n} pairs with different decisions and similarity ≥ {min_sim}; the {top} most "
               "surprising given their content:"},
     "report.pairs.terminal": {
-        "sv": "Lika ansökningar med olika beslut: {n} par; mest överraskande:",
-        "en": "Similar applications with different decisions: {n} pairs; most surprising:"},
+        "sv": "Lika ansökningar med olika beslut: {n:,} par; mest överraskande:",
+        "en": "Similar applications with different decisions: {n:,} pairs; most surprising:"},
     "report.pairs.col.similarity": {"sv": "likhet", "en": "similarity"},
     "report.pairs.col.surprise": {"sv": "överraskning", "en": "surprise"},
     "report.groups.heading": {
@@ -68,10 +68,10 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "No group of near-identical applications (similarity ≥ {sim}) has different "
               "decisions."},
     "report.groups.terminal": {
-        "sv": "Grupper av nästan likadana ansökningar med olika beslut: {n:,}; största: {size} "
-              "ansökningar (beviljade {granted}, avslag {rejected}), ord: {terms}",
+        "sv": "Grupper av nästan likadana ansökningar med olika beslut: {n:,}; största: {size:,} "
+              "ansökningar (beviljade {granted:,}, avslag {rejected:,}), ord: {terms}",
         "en": "Groups of near-identical applications with different decisions: {n:,}; largest: "
-              "{size} applications (granted {granted}, rejected {rejected}), words: {terms}"},
+              "{size:,} applications (granted {granted:,}, rejected {rejected:,}), words: {terms}"},
     "report.groups.terminal_none": {
         "sv": "Grupper av nästan likadana ansökningar med olika beslut: 0",
         "en": "Groups of near-identical applications with different decisions: 0"},

@@ -132,13 +132,13 @@ def render_analysis(analysis: Analysis, *, provenance: str = "", synthetic: bool
     counts = topics["topic"].value_counts()
     rep.results["topics"] = counts.to_dict()
     body = say("report.topics.body", lang) + "\n\n" + \
-        "\n".join(f"- {k}: {int(v)}" for k, v in counts.items())
+        "\n".join(fill("- {k}: {v:,}", lang, k=k, v=int(v)) for k, v in counts.items())
     if apps is not None and "topic" in apps.columns and apps["topic"].notna().any():
         agree = float((topics["topic"].to_numpy() == apps["topic"].to_numpy()).mean())
         body += "\n\n" + say("report.topics.agreement", lang, share=format_percent(agree))
     rep.sections.append((say("report.topics.heading", lang), body))
-    rep.terminal.append(say("report.topics.terminal", lang,
-                            counts=", ".join(f"{k} {int(v)}" for k, v in counts.items())))
+    rep.terminal.append(say("report.topics.terminal", lang, counts=", ".join(
+        fill("{k} {v:,}", lang, k=k, v=int(v)) for k, v in counts.items())))
     if analysis.skipped.get("pairs") == "no_decisions":
         rep.terminal.append(say("report.no_decisions", lang))
         return rep
