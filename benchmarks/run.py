@@ -346,14 +346,14 @@ def bench_search(rows: list[Row], n: int, real: bool, k: int = 10,
     from sklearn.preprocessing import normalize
 
     from kompred import consistency as C
-    from kompred.text.neighbours import _char_matrix, _texts, top_k_similar
+    from kompred.text.neighbours import COMPILED_MIN_ROWS, _char_matrix, _texts, top_k_similar
 
     apps = application_table(n, real=real)
     texts = _texts(apps, ("title", "description"))
     X, t, m = measure(lambda: _char_matrix(texts))
     (idx, sim), ts, ms = measure(lambda: C.nearest_neighbors(X, k=k))
     method = "exact" if n <= C.EXACT_MAX_ROWS else "approx"
-    compiled = method == "exact" or _has_numba()
+    compiled = _has_numba() and n >= COMPILED_MIN_ROWS
     what = f"neighbour search k={k} ({method}{'' if compiled else ', numpy'}), vectorizing included"
     if n <= sklearn_max:
         nn = NearestNeighbors(n_neighbors=k + 1, metric="cosine", algorithm="brute")

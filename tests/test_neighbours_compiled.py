@@ -56,13 +56,15 @@ def test_compiled_pair_dots_equal_the_sparse_rows():
 def test_approx_search_is_the_same_with_and_without_the_kernels(monkeypatch):
     from kompred._simulate import simulate
 
+    monkeypatch.setattr(neighbours, "COMPILED_MIN_ROWS", 0)
+
     apps = simulate(600, seed=8).applications
     X = neighbours._char_matrix(neighbours._texts(apps, ("title", "description")))
     kw = dict(k=8, method="approx", n_components=32, n_common=200)
     ic, sc = C.nearest_neighbors(X, **kw)
     again = C.nearest_neighbors(X, **kw)
     assert np.array_equal(ic, again[0]) and np.array_equal(sc, again[1])  # deterministic
-    monkeypatch.setattr(neighbours, "_compiled", lambda: None)
+    monkeypatch.setattr(neighbours, "_compiled", lambda n: None)
     inp, snp = C.nearest_neighbors(X, **kw)
     # the same exact similarities; indices may differ only where two neighbours tie
     assert np.allclose(sc, snp, atol=1e-5)
@@ -75,13 +77,31 @@ def test_approx_search_is_the_same_with_and_without_the_kernels(monkeypatch):
 def test_exact_search_is_the_same_with_and_without_the_kernels(monkeypatch):
     from kompred._simulate import simulate
 
+    monkeypatch.setattr(neighbours, "COMPILED_MIN_ROWS", 0)
+
     apps = simulate(700, seed=4).applications
     X = neighbours._char_matrix(neighbours._texts(apps, ("title", "description")))
     ic, sc = C.nearest_neighbors(X, k=6, method="exact")
-    monkeypatch.setattr(neighbours, "_compiled", lambda: None)
+    monkeypatch.setattr(neighbours, "_compiled", lambda n: None)
     inp, snp = C.nearest_neighbors(X, k=6, method="exact")
     assert np.allclose(sc, snp, atol=1e-5)
     assert (ic != inp).mean() < 0.01  # only where two neighbours tie within rounding
     # sorted best first, ties by index, never the row itself
     assert (np.diff(sc, axis=1) <= 1e-7).all()
     assert not (ic == np.arange(len(apps))[:, None]).any()
+
+
+def test_small_searches_skip_the_kernels_and_large_ones_use_them(monkeypatch):
+    # numba's import and the kernels' loading cost more than the numpy chunks on small tables
+    assert neighbours._compiled(neighbours.COMPILED_MIN_ROWS - 1) is None
+    assert neighbours._compiled(neighbours.COMPILED_MIN_ROWS) is kern
+    calls = []
+    real = neighbours._candidates_compiled
+    monkeypatch.setattr(neighbours, "_candidates_compiled",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    X = sp.random(300, 400, density=0.05, format="csr", random_state=1, dtype=np.float32)
+    C.nearest_neighbors(X, k=3, method="exact")
+    assert calls == []
+    monkeypatch.setattr(neighbours, "COMPILED_MIN_ROWS", 100)
+    C.nearest_neighbors(X, k=3, method="exact")
+    assert calls == [1]

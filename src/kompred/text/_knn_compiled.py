@@ -1,6 +1,6 @@
 """Compiled kernels of the approximate neighbour search (numba; the ``ann`` extra).
 
-Imported only by :mod:`kompred.text.neighbours` when numba is installed. Two kernels:
+Imported only by :mod:`kompred.text.neighbours` when numba is installed. The two main kernels:
 
 - :func:`row_block`: one block of rows' candidate scores against every later row,
   ``Z_I·Z_{I0:}ᵀ + rest_I·rest_{I0:}ᵀ`` (the dense part comes from BLAS; the sparse rest of the
@@ -9,7 +9,9 @@ Imported only by :mod:`kompred.text.neighbours` when numba is installed. Two ker
 - :func:`pair_dots`: exact dot products of many row pairs of a CSR matrix, one dense scatter
   of the first row per run of equal first rows.
 
-Both are deterministic: each row's list receives its offers in ascending column order whatever
+All are compiled once and cached next to this module (numba's ``cache=True``; numba's user
+cache directory when that is read-only), so later processes load them in a fraction of a
+second instead of compiling them for about seven. Both are deterministic: each row's list receives its offers in ascending column order whatever
 the number of threads (threads own disjoint rows, or disjoint columns), so ties keep the lower
 index.
 """
@@ -25,7 +27,7 @@ _COLUMN_TILE = 16
 _SCAN = 64
 
 
-@nb.njit(nogil=True, inline="always")
+@nb.njit(nogil=True, inline="always", cache=True)
 def _replace(best_v, best_i, low, low_at, row, j, v):
     # v beat the row's current minimum: it takes that place, and the minimum is found again
     best_v[row, low_at[row]] = v
@@ -40,7 +42,7 @@ def _replace(best_v, best_i, low, low_at, row, j, v):
     low_at[row] = at
 
 
-@nb.njit(nogil=True)
+@nb.njit(nogil=True, cache=True)
 def advance_postings(p_rows, p_indptr, start, i0):
     """Move each column's ``start`` to its first posting whose row is >= ``i0``."""
     for f in range(len(start)):
@@ -51,7 +53,7 @@ def advance_postings(p_rows, p_indptr, start, i0):
         start[f] = s
 
 
-@nb.njit(parallel=True, nogil=True)
+@nb.njit(parallel=True, nogil=True, cache=True)
 def row_block(S, i0, r_indptr, r_indices, r_data, p_rows, p_data, p_indptr, start,
               best_v, best_i, low, low_at):
     """Add the sparse rest to ``S`` and offer it to the rows of both sides.
@@ -103,7 +105,7 @@ def row_block(S, i0, r_indptr, r_indices, r_data, p_rows, p_data, p_indptr, star
                         lows[c - c_lo] = low[i0 + c]
 
 
-@nb.njit(parallel=True, nogil=True)
+@nb.njit(parallel=True, nogil=True, cache=True)
 def sparse_dense(indptr, indices, data, W):
     """``X @ W`` for a CSR ``X`` and a dense float32 ``W`` (rows in parallel)."""
     n = len(indptr) - 1
@@ -117,12 +119,10 @@ def sparse_dense(indptr, indices, data, W):
     return out
 
 
-@nb.njit(parallel=True, nogil=True)
-def pair_dots(indptr, indices, data, n_features, a, b):
-    """``X[a[p]] · X[b[p]]`` for every p (float32); fastest with ``a`` sorted."""
+@nb.njit(parallel=True, nogil=True, cache=True)
+def _pair_dots(indptr, indices, data, n_features, a, b, n_threads):
     n_pairs = len(a)
     out = np.empty(n_pairs, np.float32)
-    n_threads = nb.get_num_threads()
     chunk = (n_pairs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
         acc = np.zeros(n_features, np.float32)
@@ -142,3 +142,9 @@ def pair_dots(indptr, indices, data, n_features, a, b):
                 s += acc[indices[q]] * data[q]
             out[p] = s
     return out
+
+
+def pair_dots(indptr, indices, data, n_features, a, b):
+    """``X[a[p]] · X[b[p]]`` for every p (float32); fastest with ``a`` sorted."""
+    # the thread count is read here: a compiled function that reads it cannot be cached
+    return _pair_dots(indptr, indices, data, n_features, a, b, nb.get_num_threads())
