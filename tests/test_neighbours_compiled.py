@@ -105,3 +105,30 @@ def test_small_searches_skip_the_kernels_and_large_ones_use_them(monkeypatch):
     monkeypatch.setattr(neighbours, "COMPILED_MIN_ROWS", 100)
     C.nearest_neighbors(X, k=3, method="exact")
     assert calls == [1]
+
+
+def test_compiled_word_counts_equal_the_sorted_sparse_product():
+    rng = np.random.default_rng(3)
+    # W rows repeat columns (a word with a repeated n-gram); T has empty rows and repeated words
+    W = sp.csr_array((np.ones(600, np.float32), rng.integers(0, 90, 600),
+                      np.sort(np.r_[0, rng.integers(0, 600, 49), 600])), shape=(50, 90))
+    T = sp.csr_array((np.ones(400, np.float32), rng.integers(0, 50, 400),
+                      np.sort(np.r_[0, rng.integers(0, 400, 39), 400])), shape=(40, 50))
+    want = sp.csr_array(T @ W)
+    want.sort_indices()
+    indptr, indices, data = kern.word_counts(T, W)
+    assert np.array_equal(indptr, want.indptr) and np.array_equal(indices, want.indices)
+    assert np.array_equal(data, want.data)
+
+
+def test_char_matrix_is_the_same_with_and_without_the_kernels(monkeypatch):
+    from kompred._simulate import simulate
+
+    texts = neighbours._texts(simulate(400, seed=2).applications, ("title", "description"))
+    monkeypatch.setattr(neighbours, "_compiled", lambda n: None)
+    plain = neighbours._char_matrix(texts)
+    monkeypatch.undo()
+    monkeypatch.setattr(neighbours, "COMPILED_MIN_ROWS", 0)
+    fast = neighbours._char_matrix(texts)
+    assert plain.shape == fast.shape and np.array_equal(plain.indptr, fast.indptr)
+    assert np.array_equal(plain.indices, fast.indices) and np.array_equal(plain.data, fast.data)

@@ -390,13 +390,18 @@ def word_matrices(vec: Any, texts: list[str], dtype: Any = None, *, lower: bool 
     return T, W, words
 
 
-def char_wb_counts(vec: Any, texts: list[str]) -> sp.csr_array | None:
+def char_wb_counts(vec: Any, texts: list[str], product: Any = None) -> sp.csr_array | None:
     """The n-gram count matrix ``vec`` would build for ``texts`` (float, sorted indices);
-    None when the texts' characters cannot be numbered."""
+    None when the texts' characters cannot be numbered. ``product(T, W)``, when given,
+    returns ``(indptr, indices, data)`` of ``T @ W`` with sorted indices (a compiled kernel)."""
     found = word_matrices(vec, texts)
     if found is None:
         return None
     T, W, _ = found
+    if product is not None:
+        indptr, indices, data = product(T, W)
+        return sp.csr_array((data, indices, indptr), shape=(T.shape[0], W.shape[1]),
+                            dtype=vec.dtype)
     counts = sp.csr_array(T @ W, dtype=vec.dtype)
     counts.sort_indices()
     return counts
@@ -420,13 +425,14 @@ def _fit_supported(vec: Any) -> bool:
             and vec.max_df == 1.0 and vec.max_features is None)
 
 
-def char_wb_fit_transform(vec: Any, texts: Any):
+def char_wb_fit_transform(vec: Any, texts: Any, product: Any = None):
     """``vec.fit_transform(texts)``, the same fitted vectorizer and matrix, faster.
 
     char_wb n-grams never cross a word boundary, so the vocabulary (every n-gram of every
     word, with ``min_df=1`` and no ``max_df``/``max_features`` cut) is what fitting on the
-    distinct words gives; the counts then come from :func:`char_wb_counts` and the idf is
-    fitted on them as ``fit_transform`` does. Falls back to ``vec.fit_transform`` otherwise.
+    distinct words gives; the counts then come from :func:`char_wb_counts` (``product``
+    passed on) and the idf is fitted on them as ``fit_transform`` does. Falls back to
+    ``vec.fit_transform`` otherwise.
     """
     if not isinstance(texts, list) or not _fit_supported(vec) or not texts \
             or not all(isinstance(t, str) for t in texts):
@@ -435,7 +441,7 @@ def char_wb_fit_transform(vec: Any, texts: Any):
     if not words:
         return vec.fit_transform(texts)  # sklearn's own error for an empty vocabulary
     vec.fit([" ".join(words)])  # the vocabulary: the n-grams of the distinct words
-    counts = char_wb_counts(vec, texts)
+    counts = char_wb_counts(vec, texts, product)
     if counts is None:
         return vec.fit_transform(texts)
     vec._tfidf.fit(counts)

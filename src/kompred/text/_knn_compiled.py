@@ -1,19 +1,21 @@
 """Compiled kernels of the approximate neighbour search (numba; the ``ann`` extra).
 
-Imported only by :mod:`kompred.text.neighbours` when numba is installed. The two main kernels:
+Imported only by :mod:`kompred.text.neighbours` when numba is installed. Its kernels:
 
 - :func:`row_block`: one block of rows' candidate scores against every later row,
   ``Z_I·Z_{I0:}ᵀ + rest_I·rest_{I0:}ᵀ`` (the dense part comes from BLAS; the sparse rest of the
   n-grams is added here from posting lists), offered to the running best-``M`` lists of the
   rows on both sides, so each unordered pair of rows is scored once;
 - :func:`pair_dots`: exact dot products of many row pairs of a CSR matrix, one dense scatter
-  of the first row per run of equal first rows.
+  of the first row per run of equal first rows;
+- :func:`word_counts`: the texts' n-gram counts for the search's TF-IDF, each text's words'
+  n-grams counted in parallel (the sparse product and sort of :mod:`._fastchar`, twice as fast).
 
 All are compiled once and cached next to this module (numba's ``cache=True``; numba's user
 cache directory when that is read-only), so later processes load them in a fraction of a
-second instead of compiling them for about seven. Both are deterministic: each row's list receives its offers in ascending column order whatever
-the number of threads (threads own disjoint rows, or disjoint columns), so ties keep the lower
-index.
+second instead of compiling them for about seven. All are deterministic: each row's list
+receives its offers in ascending column order whatever the number of threads (threads own
+disjoint rows, or disjoint columns), so ties keep the lower index.
 """
 
 from __future__ import annotations
@@ -148,3 +150,55 @@ def pair_dots(indptr, indices, data, n_features, a, b):
     """``X[a[p]] · X[b[p]]`` for every p (float32); fastest with ``a`` sorted."""
     # the thread count is read here: a compiled function that reads it cannot be cached
     return _pair_dots(indptr, indices, data, n_features, a, b, nb.get_num_threads())
+
+
+@nb.njit(parallel=True, nogil=True, cache=True)
+def _count_rows(t_indptr, t_indices, w_indptr, w_indices, n_cols, n_threads, indptr, fill,
+                out_indices, out_data):
+    # one pass: the number of distinct columns per row (fill=False), or the rows themselves
+    n = len(t_indptr) - 1
+    chunk = (n + n_threads - 1) // n_threads
+    for t in nb.prange(n_threads):
+        count = np.zeros(n_cols, np.int32)
+        seen = np.empty(n_cols, np.int64)
+        for i in range(t * chunk, min(n, (t + 1) * chunk)):
+            m = 0
+            for p in range(t_indptr[i], t_indptr[i + 1]):
+                w = t_indices[p]
+                for q in range(w_indptr[w], w_indptr[w + 1]):
+                    c = w_indices[q]
+                    if count[c] == 0:
+                        seen[m] = c
+                        m += 1
+                    count[c] += 1
+            if fill:
+                cols = np.sort(seen[:m])
+                at = indptr[i]
+                for j in range(m):
+                    out_indices[at + j] = cols[j]
+                    out_data[at + j] = count[cols[j]]
+            else:
+                indptr[i + 1] = m
+            for j in range(m):
+                count[seen[j]] = 0
+
+
+def word_counts(T, W):
+    """``T @ W`` with sorted column indices, for the 0/1 token matrix ``T`` (texts x words)
+    and the n-gram matrix ``W`` (words x n-grams) of :func:`kompred.text._fastchar.word_matrices`:
+    each text's n-gram counts, rows in parallel (float32 integers, so exactly the sparse
+    product's values)."""
+    n, n_cols = T.shape[0], W.shape[1]
+    t_indptr, t_indices = T.indptr.astype(np.int64), T.indices.astype(np.int64)
+    w_indptr, w_indices = W.indptr.astype(np.int64), W.indices.astype(np.int64)
+    threads = nb.get_num_threads()
+    indptr = np.zeros(n + 1, np.int64)
+    none_i, none_d = np.zeros(0, np.int32), np.zeros(0, np.float32)
+    _count_rows(t_indptr, t_indices, w_indptr, w_indices, n_cols, threads, indptr, False,
+                none_i, none_d)
+    np.cumsum(indptr, out=indptr)
+    indices = np.empty(indptr[-1], np.int32)
+    data = np.empty(indptr[-1], np.float32)
+    _count_rows(t_indptr, t_indices, w_indptr, w_indices, n_cols, threads, indptr, True,
+                indices, data)
+    return indptr, indices, data

@@ -52,7 +52,9 @@ def _char_matrix(texts: list[str]) -> sp.csr_matrix:
 
     if not any(texts):
         return sp.csr_matrix((len(texts), 1), dtype=np.float32)
-    X = char_wb_fit_transform(char_ngram_vectorizer(dtype=np.float32), list(texts))
+    kern = _compiled(len(texts))  # each text's counts in parallel, already sorted
+    X = char_wb_fit_transform(char_ngram_vectorizer(dtype=np.float32), list(texts),
+                              product=None if kern is None else kern.word_counts)
     return sp.csr_matrix(X, dtype=np.float32)
 
 
