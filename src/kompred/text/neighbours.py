@@ -278,8 +278,9 @@ def _common_projection(Xc: sp.csr_matrix, n_components: int, svd_sample: int,
     del A
     kern = _compiled(n)
     if kern is not None:  # rows in parallel, only their non-zeros (~8 % of the common columns)
-        return kern.sparse_dense(Xc.indptr.astype(np.int64), Xc.indices.astype(np.int64),
-                                 np.asarray(Xc.data, dtype=np.float32), W)
+        # scipy's own index arrays: an int64 copy of 55 million indices took 0.9 s
+        return kern.sparse_dense(Xc.indptr, Xc.indices, np.asarray(Xc.data, dtype=np.float32),
+                                 W)
     Z = np.empty((n, n_comp), dtype=np.float32)
     step = max(1, _DENSE_BUDGET // 4 // max(n_common, 1))
     for s in range(0, n, step):
@@ -457,9 +458,8 @@ def _pair_dots(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if kern is None:
         return _rowwise_dot(X, keys // n, keys % n)[inverse]
     # keys are sorted, so the first rows come in runs: one scatter per run
-    return kern.pair_dots(X.indptr.astype(np.int64), X.indices.astype(np.int64),
-                          np.asarray(X.data, dtype=np.float32), X.shape[1], keys // n,
-                          keys % n)[inverse]
+    return kern.pair_dots(X.indptr, X.indices, np.asarray(X.data, dtype=np.float32),
+                          X.shape[1], keys // n, keys % n)[inverse]
 
 
 def _rerank_exact(X: sp.csr_matrix, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
