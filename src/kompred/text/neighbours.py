@@ -518,7 +518,7 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
         100,000 real Swedish texts (benchmarks/README.md). With numba installed (``pip install
         kompred[ann]``) the candidate scores run as compiled blocks that score each unordered
         pair once (a third of the CPU time at 100,000 rows; the exact search too, from
-        ``COMPILED_MIN_ROWS`` rows; the first run compiles them, about 7 s, later processes
+        ``COMPILED_MIN_ROWS`` rows; the first run compiles them, about 10 s, later processes
         load them from numba's cache); without it as numpy chunks (the same candidates, up to
         float32 rounding at ties).
         ``"ivf"`` (needs
