@@ -132,3 +132,22 @@ def test_char_matrix_is_the_same_with_and_without_the_kernels(monkeypatch):
     fast = neighbours._char_matrix(texts)
     assert plain.shape == fast.shape and np.array_equal(plain.indptr, fast.indptr)
     assert np.array_equal(plain.indices, fast.indices) and np.array_equal(plain.data, fast.data)
+
+
+def test_kernels_compile_without_a_writable_cache_directory(tmp_path):
+    # numba refuses cache=True when no cache directory is writable (a locked-down server);
+    # the kernels then compile in each process instead of failing the search
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, scipy.sparse as sp\n"
+            "from kompred.text import _knn_compiled as k\n"
+            "T = sp.csr_array(np.eye(3, dtype=np.float32)); W = sp.csr_array(np.ones((3, 4), np.float32))\n"
+            "print(k.word_counts(T, W)[2].sum())\n")
+    env = {**os.environ, "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator"}
+    env.pop("NUMBA_CACHE_DIR", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "12.0"

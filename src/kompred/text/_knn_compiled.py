@@ -12,8 +12,9 @@ Imported only by :mod:`kompred.text.neighbours` when numba is installed. Its ker
   n-grams counted in parallel (the sparse product and sort of :mod:`._fastchar`, twice as fast).
 
 All are compiled once and cached next to this module (numba's ``cache=True``; numba's user
-cache directory when that is read-only), so later processes load them in a fraction of a
-second instead of compiling them for about seven. All are deterministic: each row's list
+cache directory when that is read-only; none where neither is writable), so later processes
+load them in a fraction of a second instead of compiling them for about ten. All are
+deterministic: each row's list
 receives its offers in ascending column order whatever the number of threads (threads own
 disjoint rows, or disjoint columns), so ties keep the lower index.
 """
@@ -23,13 +24,25 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+
+def _jit(**options):
+    """``numba.njit`` with numba's on-disk cache, or without it where no cache directory is
+    writable (numba then refuses ``cache=True`` outright; each process compiles anew)."""
+    def wrap(fn):
+        try:
+            return nb.njit(cache=True, **options)(fn)
+        except RuntimeError:
+            return nb.njit(**options)(fn)
+    return wrap
+
+
 #: Columns one thread offers to their rows at a time (16 float32 = one 64-byte cache line).
 _COLUMN_TILE = 16
 #: Values of a row compared with its minimum at once before any is walked one by one.
 _SCAN = 64
 
 
-@nb.njit(nogil=True, inline="always", cache=True)
+@_jit(nogil=True, inline="always")
 def _replace(best_v, best_i, low, low_at, row, j, v):
     # v beat the row's current minimum: it takes that place, and the minimum is found again
     best_v[row, low_at[row]] = v
@@ -44,7 +57,7 @@ def _replace(best_v, best_i, low, low_at, row, j, v):
     low_at[row] = at
 
 
-@nb.njit(nogil=True, cache=True)
+@_jit(nogil=True)
 def advance_postings(p_rows, p_indptr, start, i0):
     """Move each column's ``start`` to its first posting whose row is >= ``i0``."""
     for f in range(len(start)):
@@ -55,7 +68,7 @@ def advance_postings(p_rows, p_indptr, start, i0):
         start[f] = s
 
 
-@nb.njit(parallel=True, nogil=True, cache=True)
+@_jit(parallel=True, nogil=True)
 def row_block(S, i0, r_indptr, r_indices, r_data, p_rows, p_data, p_indptr, start,
               best_v, best_i, low, low_at):
     """Add the sparse rest to ``S`` and offer it to the rows of both sides.
@@ -107,7 +120,7 @@ def row_block(S, i0, r_indptr, r_indices, r_data, p_rows, p_data, p_indptr, star
                         lows[c - c_lo] = low[i0 + c]
 
 
-@nb.njit(parallel=True, nogil=True, cache=True)
+@_jit(parallel=True, nogil=True)
 def sparse_dense(indptr, indices, data, W):
     """``X @ W`` for a CSR ``X`` and a dense float32 ``W`` (rows in parallel)."""
     n = len(indptr) - 1
@@ -121,7 +134,7 @@ def sparse_dense(indptr, indices, data, W):
     return out
 
 
-@nb.njit(parallel=True, nogil=True, cache=True)
+@_jit(parallel=True, nogil=True)
 def _pair_dots(indptr, indices, data, n_features, a, b, n_threads):
     n_pairs = len(a)
     out = np.empty(n_pairs, np.float32)
@@ -152,7 +165,7 @@ def pair_dots(indptr, indices, data, n_features, a, b):
     return _pair_dots(indptr, indices, data, n_features, a, b, nb.get_num_threads())
 
 
-@nb.njit(parallel=True, nogil=True, cache=True)
+@_jit(parallel=True, nogil=True)
 def _count_rows(t_indptr, t_indices, w_indptr, w_indices, n_cols, n_threads, indptr, fill,
                 out_indices, out_data):
     # one pass: the number of distinct columns per row (fill=False), or the rows themselves
