@@ -214,6 +214,25 @@ def test_fast_char_wb_fit_transform_is_sklearns_fit_transform():
     assert (out != char_ngram_vectorizer(min_df=2).fit_transform(texts)).nnz == 0
 
 
+def test_fast_vocabulary_is_sklearns_and_falls_back_on_nul(monkeypatch):
+    from kompred.text import _fastchar, char_ngram_vectorizer
+
+    texts = ["Ååå ÄÖ éü İstanbul ß x", "  a  b\tc\n", "ΣΊΣΥΦΟΣ 12,5 % 🙂 co-op", "x", ""]
+    for params in ({}, {"ngram_range": (1, 3)}, {"ngram_range": (3, 5)}):
+        want = char_ngram_vectorizer(**params).fit(texts).vocabulary_
+        vocab, numbers, columns, _ = _fastchar._vocabulary_of(char_ngram_vectorizer(**params),
+                                                              texts)
+        assert vocab == want and list(vocab.values()) == list(range(len(want)))
+        assert len(numbers) == len(columns) == len(want) and (np.diff(numbers) > 0).all()
+    # U+0000 cannot stand at the end of a fixed-width numpy string: sklearn's own fit then
+    nul = [*texts, "a\x00"]
+    assert _fastchar._vocabulary_of(char_ngram_vectorizer(), nul) is None
+    vec = char_ngram_vectorizer()
+    out = _fastchar.char_wb_fit_transform(vec, nul)
+    assert vec.vocabulary_ == char_ngram_vectorizer().fit(nul).vocabulary_
+    assert (out != char_ngram_vectorizer().fit_transform(nul)).nnz == 0
+
+
 def test_fast_content_word_transform_is_sklearns_matrix():
     from kompred.modeling.topic.classifier import _prepare_text
     from kompred.text import word_vectorizer

@@ -425,6 +425,59 @@ def _fit_supported(vec: Any) -> bool:
             and vec.max_df == 1.0 and vec.max_features is None)
 
 
+def _vocabulary_of(vec: Any, texts: list[str]
+                   ) -> tuple[dict[str, int], np.ndarray, np.ndarray, _Alphabet] | None:
+    """The ``vocabulary_`` fitting ``vec`` on ``texts`` gives: every n-gram of every lowercased
+    word, numbered in sorted order as sklearn numbers them, built from the analysed words
+    (sklearn's fit would make a string of each n-gram of each word once more); with the
+    n-grams' sorted numbers, their columns and the alphabet that numbers them. None when the
+    characters cannot be numbered or include U+0000 (a fixed-width numpy string drops it)."""
+    ngram_range = tuple(vec.ngram_range)
+
+    def analyse():
+        found = _text_rows(texts, ngram_range, lower=True)
+        if found is None:
+            return None
+        table, per_text = found
+        rows = np.unique(np.concatenate(per_text)) if per_text else np.zeros(0, np.int64)
+        ptr = table.ptr.view()
+        lengths = ptr[rows + 1] - ptr[rows]
+        first = np.cumsum(lengths) - lengths
+        at = np.repeat(ptr[rows] - first, lengths) + np.arange(int(lengths.sum()))
+        return _STATE.gram_number.view()[np.unique(table.grams.view()[at])]
+
+    with _LOCK:
+        numbers = analyse()
+        if numbers is None and _STATE.alphabet.n_codes:
+            _reset(alphabet=True)
+            numbers = analyse()
+        alphabet = _STATE.alphabet
+        if numbers is None or not len(numbers) or alphabet.codes[0] != 0:
+            return None
+        seen = np.flatnonzero(alphabet.codes)
+        points = np.zeros(alphabet.n_codes + 1, dtype=np.uint32)
+        points[alphabet.codes[seen]] = seen
+    # each number's characters, most significant first; shorter n-grams have leading zeros
+    digits = np.empty((len(numbers), _MAX_N), dtype=np.int64)
+    rest = numbers.copy()
+    for j in range(_MAX_N - 1, -1, -1):
+        digits[:, j] = rest % _BASE
+        rest //= _BASE
+    col = np.arange(_MAX_N)[None, :] + (_MAX_N - (digits > 0).sum(axis=1))[:, None]
+    inside = col < _MAX_N
+    chars = np.zeros((len(numbers), _MAX_N), dtype=np.uint32)
+    chars[inside] = points[digits[np.nonzero(inside)[0], col[inside]]]
+    terms = chars.view(f"<U{_MAX_N}").ravel()  # trailing zeros are the strings' padding
+    order = np.argsort(terms, kind="stable")  # code point order, as Python sorts str
+    vocab = dict(zip(terms[order].tolist(), range(len(order)), strict=True))
+    if len(vocab) != len(order):
+        return None
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    by_number = np.argsort(numbers)
+    return vocab, numbers[by_number], rank[by_number], alphabet
+
+
 def char_wb_fit_transform(vec: Any, texts: Any, product: Any = None):
     """``vec.fit_transform(texts)``, the same fitted vectorizer and matrix, faster.
 
@@ -437,10 +490,20 @@ def char_wb_fit_transform(vec: Any, texts: Any, product: Any = None):
     if not isinstance(texts, list) or not _fit_supported(vec) or not texts \
             or not all(isinstance(t, str) for t in texts):
         return vec.fit_transform(texts)
-    words = dict.fromkeys(w for t in texts for w in t.lower().split())
-    if not words:
-        return vec.fit_transform(texts)  # sklearn's own error for an empty vocabulary
-    vec.fit([" ".join(words)])  # the vocabulary: the n-grams of the distinct words
+    found = _vocabulary_of(vec, texts)
+    if found is not None:
+        vocab, numbers, columns, alphabet = found
+        # sklearn's fit on one of the n-grams sets every fitted attribute its way; the
+        # vocabulary is then replaced by the whole one (the idf is fitted on the counts below)
+        vec.fit([next(iter(vocab)).strip() or "x"])
+        vec.vocabulary_ = vocab
+        with _LOCK:
+            alphabet.vocabs[vec] = (vocab, numbers, columns)
+    else:
+        words = dict.fromkeys(w for t in texts for w in t.lower().split())
+        if not words:
+            return vec.fit_transform(texts)  # sklearn's own error for an empty vocabulary
+        vec.fit([" ".join(words)])  # the vocabulary: the n-grams of the distinct words
     counts = char_wb_counts(vec, texts, product)
     if counts is None:
         return vec.fit_transform(texts)

@@ -210,8 +210,10 @@ def word_counts(T, W):
     _count_rows(t_indptr, t_indices, w_indptr, w_indices, n_cols, threads, indptr, False,
                 none_i, none_d)
     np.cumsum(indptr, out=indptr)
-    indices = np.empty(indptr[-1], np.int32)
+    # int32 indices and pointers where they fit: given int64 pointers scipy copies the indices
+    index = np.int32 if indptr[-1] < np.iinfo(np.int32).max else np.int64
+    indices = np.empty(indptr[-1], index)
     data = np.empty(indptr[-1], np.float32)
     _count_rows(t_indptr, t_indices, w_indptr, w_indices, n_cols, threads, indptr, True,
                 indices, data)
-    return indptr, indices, data
+    return indptr.astype(index), indices, data
