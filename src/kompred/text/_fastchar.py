@@ -294,6 +294,17 @@ def _reset(alphabet: bool = False) -> None:
     _STATE = _State(None if alphabet else _STATE.alphabet)
 
 
+def _word_grams(table: _Words, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, ids): the n-gram ids of the table's rows, one row after another, and where each
+    row's run begins (``first[i]:first[i + 1]``)."""
+    ptr = table.ptr.view()
+    lengths = ptr[rows + 1] - ptr[rows]
+    first = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=first[1:])
+    at = np.repeat(ptr[rows] - first[:-1], lengths) + np.arange(int(first[-1]))
+    return first, table.grams.view()[at]
+
+
 def _gram_matrix(vec: Any, table: _Words, rows: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray] | None:
     """(indptr, indices) of the (rows x vocabulary) n-gram matrix of the table's rows, each
@@ -302,12 +313,8 @@ def _gram_matrix(vec: Any, table: _Words, rows: np.ndarray
     colmap = _columns(vec)
     if colmap is None:
         return None
-    ptr = table.ptr.view()
-    lengths = ptr[rows + 1] - ptr[rows]
-    first = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=first[1:])
-    at = np.repeat(ptr[rows] - first[:-1], lengths) + np.arange(int(first[-1]))
-    cols = colmap[table.grams.view()[at]]
+    first, ids = _word_grams(table, rows)
+    cols = colmap[ids]
     hit = cols >= 0
     kept = np.zeros(len(cols) + 1, dtype=np.int64)
     np.cumsum(hit, out=kept[1:])
@@ -328,10 +335,11 @@ def _crowded(vec: Any) -> bool:
 
 def _retry(vec: Any, analyse):
     # an analysis that ran out of character codes runs once more with fresh ones (all word
-    # caches start afresh), unless the vocabulary alone has too many characters
+    # caches start afresh), unless the vocabulary alone has too many characters (vec None:
+    # no vocabulary yet, as when fitting one)
     with _LOCK:
         found = analyse()
-        if found is None and _STATE.alphabet.n_codes and not _crowded(vec):
+        if found is None and _STATE.alphabet.n_codes and (vec is None or not _crowded(vec)):
             _reset(alphabet=True)
             found = analyse()
     return found
@@ -440,23 +448,17 @@ def _vocabulary_of(vec: Any, texts: list[str]
             return None
         table, per_text = found
         rows = np.unique(np.concatenate(per_text)) if per_text else np.zeros(0, np.int64)
-        ptr = table.ptr.view()
-        lengths = ptr[rows + 1] - ptr[rows]
-        first = np.cumsum(lengths) - lengths
-        at = np.repeat(ptr[rows] - first, lengths) + np.arange(int(lengths.sum()))
-        return _STATE.gram_number.view()[np.unique(table.grams.view()[at])]
-
-    with _LOCK:
-        numbers = analyse()
-        if numbers is None and _STATE.alphabet.n_codes:
-            _reset(alphabet=True)
-            numbers = analyse()
+        numbers = _STATE.gram_number.view()[np.unique(_word_grams(table, rows)[1])]
         alphabet = _STATE.alphabet
-        if numbers is None or not len(numbers) or alphabet.codes[0] != 0:
-            return None
-        seen = np.flatnonzero(alphabet.codes)
+        seen = np.flatnonzero(alphabet.codes)  # code point of each character code
         points = np.zeros(alphabet.n_codes + 1, dtype=np.uint32)
         points[alphabet.codes[seen]] = seen
+        return numbers, alphabet, points
+
+    found = _retry(None, analyse)
+    if found is None or not len(found[0]) or found[1].codes[0] != 0:
+        return None
+    numbers, alphabet, points = found
     # each number's characters, most significant first; shorter n-grams have leading zeros
     digits = np.empty((len(numbers), _MAX_N), dtype=np.int64)
     rest = numbers.copy()

@@ -27,6 +27,8 @@ METHODS = ("auto", "exact", "approx", "ivf")
 APPROX_SVD_SAMPLE = 5_000
 #: Candidates per row of ``method="ivf"`` taken from the IVF index (the rare n-grams add 30).
 IVF_CANDIDATES = 100
+#: Rows the IVF search's SVD and k-means are fitted on by default.
+IVF_SVD_SAMPLE = 20_000
 
 _CHUNK_BUDGET = 16_000_000  # similarity entries held at once (float32: 64 MB)
 #: rows from which the searches run as compiled kernels when numba is installed
@@ -186,7 +188,7 @@ def _dense_common(X: sp.csr_matrix, budget: int | None = None
 def _knn_exact(X: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
     n = X.shape[0]
     D, Xr = _dense_common(X)
-    kern = _compiled(X.shape[0])
+    kern = _compiled(n)
     if kern is not None:  # the same sums by blocks, each unordered pair once
         idx, sim = _candidates_compiled(kern, np.ascontiguousarray(D, dtype=np.float32), Xr, k,
                                         with_scores=True)
@@ -356,7 +358,7 @@ def _knn_approx(X: sp.csr_matrix, k: int, *, n_components: int, n_candidates: in
     Z = _common_projection(X[:, common].tocsr(), n_components, svd_sample, seed)
     Xr = X[:, rare].tocsr()
     kc = min(n - 1, max(n_candidates, k))
-    kern = _compiled(X.shape[0])
+    kern = _compiled(n)
     cand = (_candidates_numpy(Z, Xr, kc) if kern is None
             else _candidates_compiled(kern, Z, Xr, kc))
     del Z, Xr
@@ -538,7 +540,7 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
         ``IVF_CANDIDATES`` for ``"ivf"``), number of most common n-grams handled by the SVD in
         ``"approx"`` (default 0: adaptive, the fewest, at least 2,048, that leave at most 1 %
         of the exact product's cost Σ_f df_f² to the rare n-grams), rows the SVD (and the IVF
-        k-means) is fitted on (default 5,000 for ``"approx"``, 20,000 for ``"ivf"``), seed of
+        k-means) is fitted on (``APPROX_SVD_SAMPLE``, 5,000, and ``IVF_SVD_SAMPLE``, 20,000), seed of
         both (the same seed gives the same output).
     nlist, nprobe, rare_max_df
         Settings of ``"ivf"``: inverted lists (default √N), lists searched per row, and the
@@ -579,7 +581,7 @@ def nearest_neighbors(X: Any, k: int = 10, *, method: str = "auto", n_components
         return _knn_ivf(X, k, n_components=n_components or 128,
                         n_candidates=n_candidates if n_candidates else IVF_CANDIDATES,
                         nlist=nlist, nprobe=_check_positive_int("nprobe", nprobe),
-                        rare_max_df=rare_max_df, svd_sample=svd_sample or 20_000,
+                        rare_max_df=rare_max_df, svd_sample=svd_sample or IVF_SVD_SAMPLE,
                         seed=random_state)
     return _knn_approx(X, k, n_components=n_components or 256,
                        n_candidates=n_candidates if n_candidates else max(3 * k, 30),
