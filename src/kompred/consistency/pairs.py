@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from ..exceptions import ValidationError
 from ..privacy import redact_frame
 from ..schema import (
     UNKNOWN,
+    is_missing,
 )
 from ..text.graph import _edges
 
@@ -81,8 +81,7 @@ def _pair_terms(W: sp.csr_matrix | None, names: np.ndarray, ok: np.ndarray, a: n
 
 
 def _same(u: Any, v: Any) -> bool:
-    um = u is None or u is pd.NA or u is pd.NaT or (isinstance(u, float) and math.isnan(u))
-    vm = v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+    um, vm = is_missing(u), is_missing(v)
     if um or vm:
         return um and vm
     try:
@@ -100,8 +99,7 @@ def _same_pairs(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     values = np.asarray(values, dtype=object)
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    missing = np.array([u is None or u is pd.NA or u is pd.NaT or
-                        (isinstance(u, float) and math.isnan(u)) for u in values], dtype=bool)
+    missing = np.fromiter(map(is_missing, values), dtype=bool, count=len(values))
     try:
         codes = pd.factorize(np.where(missing, None, values), use_na_sentinel=True)[0]
     except TypeError:  # an unhashable cell: one comparison per pair
