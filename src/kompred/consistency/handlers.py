@@ -376,12 +376,11 @@ def _compute_handler_effect(y, c, g, levels, s_codes, D, *, strata_cols, n_exclu
         "shrunken_low": std_rate(eff - z975 * eff_sd),
         "shrunken_high": std_rate(eff + z975 * eff_sd),
     })
-    p_value = _permutation_pvalue(y - p0, g, G, s_codes, n_permutations, seed) \
-        if pool is None else perm_job.result()
     if pool is None:
+        p_value = _permutation_pvalue(y - p0, g, G, s_codes, n_permutations, seed)
         power = design_power()
     else:
-        power = power_job.result()
+        p_value, power = perm_job.result(), power_job.result()
         pool.shutdown()
     flip = _flip_rate(eta, s_hat)
     flip_ci = (_flip_rate(eta, lo), _flip_rate(eta, hi) if math.isfinite(hi) else nan)
