@@ -237,6 +237,31 @@ def _tokens_of_chunks(chunks: list[str], step: int = 20_000) -> list[list[str]]:
     return out
 
 
+def _chunk_tokens(chunks: list[str]) -> dict[str, list[str]]:
+    """content_tokens of each distinct NFC chunk without whitespace: the chunks spaCy keeps
+    whole (or strips one affix from) without spaCy, the rest through it."""
+    known, rest = _plain_chunks(chunks)
+    known.update(zip(rest, _tokens_of_chunks(rest), strict=True))
+    return known
+
+
+def content_tokens_many(texts: list[str]) -> list[list[str]]:
+    """``content_tokens`` of each text, each distinct whitespace-free chunk tokenized once.
+
+    spaCy splits a text on whitespace first and tokenizes each chunk on its own, so the tokens
+    of an NFC text are its chunks' tokens in order; a text that is not NFC is tokenized whole,
+    as ``content_tokens`` normalizes it first.
+    """
+    import unicodedata
+
+    from .tokens import content_tokens
+
+    chunks = [t.split() if unicodedata.is_normalized("NFC", t) else None for t in texts]
+    of = _chunk_tokens(list(dict.fromkeys(c for cs in chunks if cs for c in cs)))
+    return [[tok for c in cs for tok in of[c]] if cs is not None else content_tokens(t)
+            for t, cs in zip(texts, chunks, strict=True)]
+
+
 def content_word_transform(vec: Any, texts: Any):
     """``vec.transform(texts)`` for a fitted :func:`~kompred.text.word_vectorizer`, the same
     matrix, faster.
@@ -262,9 +287,8 @@ def content_word_transform(vec: Any, texts: Any):
     # thread may empty the shared cache meanwhile)
     tokens_of = {c: _CHUNK_TOKENS.get(c) for c in local}
     new = [c for c, t in tokens_of.items() if t is None]
-    single = [c for c in new if c not in whole and unicodedata.is_normalized("NFC", c)]
-    known, rest = _plain_chunks(single)
-    known.update(zip(rest, _tokens_of_chunks(rest), strict=True))
+    known = _chunk_tokens([c for c in new if c not in whole
+                           and unicodedata.is_normalized("NFC", c)])
     for c in new:
         if c not in known:  # a whole text that is not NFC
             known[c] = content_tokens(c)

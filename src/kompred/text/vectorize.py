@@ -282,27 +282,6 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         super().__setstate__(unpack_state(state, vectorizers=("vectorizer_",)))
 
 
-def _tokens(texts: list[str]) -> list[list[str]]:
-    """``content_tokens`` of each text, each distinct whitespace-free chunk tokenized once.
-
-    spaCy splits a text on whitespace first and tokenizes each chunk on its own, so the tokens
-    of an NFC text are its chunks' tokens in order (what
-    :func:`kompred.text._fastwords.content_word_transform` relies on); a text that is not NFC
-    is tokenized whole, as ``content_tokens`` normalizes it first.
-    """
-    import unicodedata
-
-    from ._fastwords import _plain_chunks, _tokens_of_chunks
-
-    chunks = [t.split() if unicodedata.is_normalized("NFC", t) else None for t in texts]
-    distinct = list(dict.fromkeys(c for cs in chunks if cs for c in cs))
-    # chunks spaCy keeps whole (or strips one affix from) without spaCy, the rest through it
-    of, rest = _plain_chunks(distinct)
-    of.update(zip(rest, _tokens_of_chunks(rest), strict=True))
-    return [[tok for c in cs for tok in of[c]] if cs is not None else content_tokens(t)
-            for t, cs in zip(texts, chunks, strict=True)]
-
-
 def _given_tokens(tokens: list[str]) -> list[str]:
     return tokens
 
@@ -310,15 +289,18 @@ def _given_tokens(tokens: list[str]) -> list[str]:
 def word_matrix(texts: list[str]) -> tuple[sp.csr_matrix | None, np.ndarray]:
     """Word TF-IDF of texts (rows sorted) and the vocabulary; (None, empty) for no words.
 
-    The texts are tokenized chunk by chunk (:func:`_tokens`) and the vectorizer fitted on the
-    token lists: the matrix and vocabulary of ``word_vectorizer(min_df=1).fit_transform(texts)``
-    (``tests/test_fast_analysis.py``), at 100,000 texts without a spaCy call per text.
+    The texts are tokenized chunk by chunk (:func:`._fastwords.content_tokens_many`) and the
+    vectorizer fitted on the token lists: the matrix and vocabulary of
+    ``word_vectorizer(min_df=1).fit_transform(texts)`` (``tests/test_fast_analysis.py``), at
+    100,000 texts without a spaCy call per text.
     """
     try:
         vec = word_vectorizer(min_df=1)
         if isinstance(texts, list) and all(isinstance(t, str) for t in texts):
+            from ._fastwords import content_tokens_many
+
             vec.set_params(analyzer=_given_tokens, tokenizer=None)
-            W = vec.fit_transform(_tokens(texts)).tocsr()
+            W = vec.fit_transform(content_tokens_many(texts)).tocsr()
         else:
             W = vec.fit_transform(texts).tocsr()
     except ValueError:  # empty vocabulary
