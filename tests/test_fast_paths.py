@@ -534,7 +534,7 @@ def test_tokens_of_plain_chunks_are_spacys():
 
 
 def test_redacting_only_the_cells_with_six_digits_is_redacting_every_cell():
-    from kompred.scoring import _redact_cells
+    from kompred.privacy import _redact_cells
     from kompred.text import redact_personnummer
 
     cells = ["Tolvan 121212-1212", None, float("nan"), "inga siffror", "belopp 1234567 kr",
@@ -567,7 +567,7 @@ def _old_redact_cells(vals):
 def test_score_applications_equals_the_pipeline_without_its_fast_paths(monkeypatch):
     import scipy.sparse as sp
 
-    from kompred import scoring
+    from kompred import privacy, scoring
     from kompred.modeling.grant import model as grant_model
     from kompred.modeling.topic import classifier
     from kompred.text import _fastchar, _fastwords, explain, language, normalize
@@ -599,7 +599,7 @@ def test_score_applications_equals_the_pipeline_without_its_fast_paths(monkeypat
                           self._blocks(self.vectorizers_, texts), format="csr")))
             for module in (grant_model, explain):  # the per-row word sums
                 m.setattr(module, "batch_word_values", lambda *a: None)
-            m.setattr(scoring, "_redact_cells", _old_redact_cells)
+            m.setattr(privacy, "_redact_cells", _old_redact_cells)
             m.setattr(normalize, "_is_normal", lambda text: False)
             normalize._normalize.cache_clear()
             slow = {r: score_applications(X, scorer, reasons=r) for r in (0, 3)}

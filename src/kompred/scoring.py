@@ -34,11 +34,11 @@ from .exceptions import (
 from .inputs import MissingInputs, describe_inputs, resolve_columns
 from .io import _format_of, iter_table_chunks, validate_applications
 from .modeling.persist import bundled_model_path, has_model, load_model
+from .privacy import redact_columns, redact_frame
 from .schema import DECIDED
 from .text import char_ngram_vectorizer, join_texts, normalize_text, redact_personnummer
 from .text._fastchar import char_wb_fit_transform, char_wb_transform
 from .text.neighbours import top_k_similar
-from .text.pii import _SIX_DIGITS
 
 __all__ = ["ScoreSummary", "Scorer", "load_scorer", "score_applications", "score_file"]
 
@@ -55,28 +55,6 @@ def _texts(frame: pd.DataFrame) -> list[str]:
     title = frame["title"] if "title" in frame.columns else pd.Series(None, index=frame.index)
     desc = frame["description"] if "description" in frame.columns else pd.Series(None, index=frame.index)
     return [join_texts(t, d) for t, d in zip(title, desc, strict=True)]
-
-
-def _redact_cells(vals: list) -> np.ndarray:
-    """Redact personnummer in the str cells of ``vals`` in place; which cells changed.
-
-    One scan of the whole column finds the cells with six digits in a row (every
-    personnummer has them): only those are redacted. Other cells, and non-str cells, stay.
-    """
-    at = [i for i, v in enumerate(vals) if isinstance(v, str)]
-    text = "\n".join(vals[i] for i in at)  # no digit run crosses a line break
-    changed = np.zeros(len(vals), dtype=bool)
-    if not _SIX_DIGITS.search(text):
-        return changed
-    starts = np.cumsum([0] + [len(vals[i]) + 1 for i in at[:-1]])
-    hits = {at[k] for k in np.searchsorted(starts, [m.start() for m in _SIX_DIGITS.finditer(text)],
-                                           side="right") - 1}
-    for i in sorted(hits):
-        red = redact_personnummer(vals[i])
-        if red != vals[i]:
-            vals[i] = red
-            changed[i] = True
-    return changed
 
 
 @dataclass
@@ -198,7 +176,8 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
     ``similar_similarity``, ``similar_split`` and ``status``. An existing ``topic`` column (a hand
     label) is kept as ``topic_label``.
     """
-    out = apps.copy()
+    # personnummer never leave kompred: redacted in every text cell of the output
+    out, found_pnr = redact_columns(apps)
     if "topic" in out.columns:
         out = out.rename(columns={"topic": "topic_label"})
     texts = _texts(apps)
@@ -206,15 +185,6 @@ def score_applications(apps: pd.DataFrame, scorer: Scorer, *, reasons: int = 3) 
     status = np.array([STATUS_OK] * len(apps), dtype=object)
     status[empty] = "ej bedömd: tom text"
 
-    # personnummer never leave kompred: redact them in every text cell of the output
-    found_pnr = np.zeros(len(out), dtype=bool)
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            vals = out[col].tolist()
-            changed = _redact_cells(vals)
-            if changed.any():
-                found_pnr |= changed
-                out[col] = pd.Series(vals, index=out.index, dtype=out[col].dtype)
     if found_pnr.any():
         status = np.where(found_pnr & (status == STATUS_OK), "ok; personnummer maskerat",
                           np.where(found_pnr, status + "; personnummer maskerat", status))
@@ -444,10 +414,7 @@ def score_file(
 def _with_input_columns(raw: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
     """The input rows as they were (headers and cells unchanged, personnummer redacted) followed by
     the score columns; an input column with a score column's name is kept as ``<name>_indata``."""
-    out = raw.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(lambda v: redact_personnummer(v) if isinstance(v, str) else v)
+    out = redact_frame(raw)
     out = out.rename(columns={c: f"{c}_indata" for c in SCORE_COLUMNS if c in out.columns})
     for col in SCORE_COLUMNS:
         out[col] = scored[col].to_numpy()
